@@ -19,7 +19,11 @@ let package = Package(
                        providers: [.apt(["libv4l-dev"])]),
         .systemLibrary(name: "CVulkan", path: "Sources/CVulkan", pkgConfig: "vulkan",
                        providers: [.apt(["libvulkan-dev"])]),
-        .target(name: "CRecastShims", dependencies: ["CFFmpeg", "CV4L2"]),
+        .target(
+            name: "CRecastShims",
+            dependencies: ["CFFmpeg", "CV4L2"],
+            linkerSettings: [.linkedLibrary("avutil"), .linkedLibrary("v4l2")]
+        ),
         .target(
             name: "RecastMedia",
             dependencies: [
