@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Recastd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recastd",
+        abstract: "Live face replacement: camera or RTMP in, virtual camera or RTMP out.",
+        subcommands: [RunCommand.self]
+    )
+}
