@@ -1,0 +1,24 @@
+import CFFmpeg
+import CRecastShims
+import Foundation
+import Logging
+
+/// Routes FFmpeg's own log lines into swift-log, so they share recastd's format and level.
+public enum FFmpegLogging {
+    private static let logger = Logger(label: "recast.ffmpeg")
+
+    public static func install(level: Logger.Level) {
+        av_log_set_level(level <= .debug ? AV_LOG_VERBOSE : (level <= .info ? AV_LOG_WARNING : AV_LOG_ERROR))
+        recast_set_av_log_sink { level, line in
+            guard let line else { return }
+            let text = String(cString: line).trimmingCharacters(in: .newlines)
+            guard !text.isEmpty else { return }
+            switch level {
+            case ...AV_LOG_ERROR: FFmpegLogging.logger.error("\(text)")
+            case ...AV_LOG_WARNING: FFmpegLogging.logger.warning("\(text)")
+            case ...AV_LOG_INFO: FFmpegLogging.logger.info("\(text)")
+            default: FFmpegLogging.logger.debug("\(text)")
+            }
+        }
+    }
+}
