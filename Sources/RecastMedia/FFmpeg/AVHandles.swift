@@ -70,4 +70,4 @@ extension AVRational {
     var doubleValue: Double { den == 0 ? 0 : Double(num) / Double(den) }
 }
 
-let microseconds = AVRational(num: 1, den: 1_000_000)
+let microsecondTimeBase = AVRational(num: 1, den: 1_000_000)

@@ -1,0 +1,144 @@
+import RecastMedia
+
+/// Everything `recastd run` needs, from flags and/or a TOML file. Keys in the
+/// file are the flag names without dashes in front: `input = "/dev/video0"`,
+/// `output = ["/dev/video10", "rtmp://…"]`, `output-format = "i420"`.
+public struct RunConfiguration: Sendable, Equatable {
+    public var input: String?
+    public var outputs: [String] = []
+    public var listen = false
+    public var realtime = false
+    public var size: FrameSize?
+    public var fps: Double?
+    public var outputFormat: PixelFormat = .yuyv
+    public var bitrate = 2_500_000
+    public var preset = "veryfast"
+    public var keyframeInterval = 2.0
+    public var audio: AudioMode = .auto
+    public var logLevel = "info"
+    /// Where to write run statistics (JSON) when the run ends.
+    public var statsPath: String?
+
+    public init() {}
+
+    /// Every key a config file may hold.
+    public static let keys = [
+        "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
+        "keyframe-interval", "audio", "log-level", "stats",
+    ]
+
+    /// Checks what no single key can: that there is something to read and somewhere to write.
+    public func validated() throws(ConfigurationError) -> RunConfiguration {
+        guard input != nil else { throw .missing("input", hint: "give --input (a /dev/videoN camera, a file, a URL or testsrc)") }
+        guard !outputs.isEmpty else { throw .missing("output", hint: "give at least one --output (a /dev/videoN loopback, rtmp://…, a file or null)") }
+        if listen, let input, !input.lowercased().hasPrefix("rtmp://") {
+            throw .invalid("listen", value: "true", expected: "an rtmp:// input to listen on (got \(input))")
+        }
+        return self
+    }
+}
+
+/// A picture size given as "WxH".
+public struct FrameSize: Sendable, Equatable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public init?(parsing text: String) {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
+              (2...8192).contains(width), (2...8192).contains(height) else { return nil }
+        self.init(width: width, height: height)
+    }
+
+    public var description: String { "\(width)x\(height)" }
+}
+
+/// A configuration problem, naming the key and what would be valid.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case unknownKey(String, file: String)
+    case invalid(String, value: String, expected: String)
+    case missing(String, hint: String)
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownKey(let key, let file):
+            return "unknown key '\(key)' in \(file); known keys: \(RunConfiguration.keys.joined(separator: ", "))"
+        case .invalid(let key, let value, let expected):
+            return "invalid value '\(value)' for \(key): expected \(expected)"
+        case .missing(let key, let hint):
+            return "no \(key) given: \(hint)"
+        case .unreadable(let path, let reason):
+            return "cannot read config \(path): \(reason)"
+        }
+    }
+}
+
+/// Parsers for the values a flag or a config key may hold.
+public enum ConfigurationValue {
+    public static func bitrate(_ text: String) throws(ConfigurationError) -> Int {
+        let lowered = text.lowercased()
+        let multiplier = lowered.hasSuffix("k") ? 1_000 : lowered.hasSuffix("m") ? 1_000_000 : 1
+        let digits = multiplier == 1 ? lowered : String(lowered.dropLast())
+        guard let value = Double(digits), value > 0, value * Double(multiplier) <= 100_000_000 else {
+            throw .invalid("bitrate", value: text, expected: "bits per second such as 2500k or 6M")
+        }
+        return Int(value * Double(multiplier))
+    }
+
+    public static func size(_ text: String) throws(ConfigurationError) -> FrameSize {
+        guard let size = FrameSize(parsing: text) else {
+            throw .invalid("size", value: text, expected: "WIDTHxHEIGHT such as 1280x720")
+        }
+        return size
+    }
+
+    public static func fps(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value > 0 && value <= 240 else { throw .invalid("fps", value: "\(value)", expected: "a frame rate between 1 and 240") }
+        return value
+    }
+
+    public static func outputFormat(_ text: String) throws(ConfigurationError) -> PixelFormat {
+        switch text.lowercased() {
+        case "yuyv": return .yuyv
+        case "i420", "yu12", "yuv420p": return .i420
+        default: throw .invalid("output-format", value: text, expected: "yuyv or i420")
+        }
+    }
+
+    public static func audio(_ text: String) throws(ConfigurationError) -> AudioMode {
+        switch text.lowercased() {
+        case "auto": return .auto
+        case "none": return .none
+        case "silence": return .silence
+        default:
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["pulse", "alsa"].contains(parts[0]), !parts[1].isEmpty else {
+                throw .invalid("audio", value: text, expected: "auto, none, silence, pulse:DEVICE or alsa:DEVICE")
+            }
+            return .device(kind: parts[0], name: parts[1])
+        }
+    }
+
+    public static func preset(_ text: String) throws(ConfigurationError) -> String {
+        let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+        guard presets.contains(text) else { throw .invalid("preset", value: text, expected: presets.joined(separator: ", ")) }
+        return text
+    }
+
+    public static func logLevel(_ text: String) throws(ConfigurationError) -> String {
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(text) else { throw .invalid("log-level", value: text, expected: levels.joined(separator: ", ")) }
+        return text
+    }
+
+    public static func keyframeInterval(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value > 0 && value <= 60 else { throw .invalid("keyframe-interval", value: "\(value)", expected: "seconds between 0 and 60") }
+        return value
+    }
+}
