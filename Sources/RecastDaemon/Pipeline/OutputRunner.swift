@@ -14,6 +14,7 @@ final class OutputRunner: @unchecked Sendable {
     let latency = LatencyRecorder()
     private let statsLock = NSLock()
     private var written = 0
+    private var stale = 0
     private var pendingAudio: [AudioPacket] = []
     private var lastVideoTimestamp = Int64.min
     private var opened = false
@@ -36,10 +37,24 @@ final class OutputRunner: @unchecked Sendable {
         return written
     }
 
+    /// Frames dropped because the queue was full or they had waited too long.
+    var framesDropped: Int {
+        statsLock.lock()
+        defer { statsLock.unlock() }
+        return stale + queue.droppedCount
+    }
+
     /// Runs until the queue is closed and drained. Throws what ends the run:
     /// a failure of an output that is not retried, or a first open that fails.
-    func run(format: () -> (VideoStreamFormat, AudioStreamFormat?), stop: StopSignal, onWrite: () -> Void) throws {
+    /// `maxAge` (nanoseconds), when given, drops frames that waited longer than that since capture.
+    func run(format: () -> (VideoStreamFormat, AudioStreamFormat?), maxAge: UInt64?, stop: StopSignal, onWrite: () -> Void) throws {
         while let item = queue.pop() {
+            if let maxAge, case .video(let frame) = item, monotonicNanoseconds() &- frame.capturedAt > maxAge {
+                statsLock.lock()
+                stale += 1
+                statsLock.unlock()
+                continue
+            }
             if let retryAt {
                 guard monotonicNanoseconds() >= retryAt else { continue }
                 self.retryAt = nil

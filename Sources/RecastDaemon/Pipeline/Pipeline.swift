@@ -20,6 +20,7 @@ public final class Pipeline: @unchecked Sendable {
     private let processingLatency = LatencyRecorder()
     private let lock = NSLock()
     private let startedAt = monotonicNanoseconds()
+    private let maxAge: UInt64?
 
     // Guarded by `lock`.
     private var outputVideo: VideoStreamFormat?
@@ -28,6 +29,7 @@ public final class Pipeline: @unchecked Sendable {
     private var firstError: Error?
     private var framesCaptured = 0
     private var framesProcessed = 0
+    private var staleFrames = 0
     private var noSignalFrames = 0
     private var lastFrameToOutputs: UInt64 = 0
     private var inputFinished = false
@@ -52,6 +54,7 @@ public final class Pipeline: @unchecked Sendable {
                          queue: BoundedQueue(capacity: capacity * 8, policy: source.isLive ? .dropOldest : .block),
                          logger: logger)
         }
+        maxAge = source.isLive ? UInt64(options.maxFrameAge * 1e9) : nil
     }
 
     /// Frames written to all outputs so far (the watchdog's sign of progress).
@@ -89,7 +92,7 @@ public final class Pipeline: @unchecked Sendable {
         spawn("recast.process") { [self] in try process(silence: silence) }
         for (index, output) in outputs.enumerated() {
             spawn("recast.output\(index)") { [self] in
-                try output.run(format: { outputFormat() }, stop: stop, onWrite: { frameWritten() })
+                try output.run(format: { outputFormat() }, maxAge: maxAge, stop: stop, onWrite: { frameWritten() })
             }
         }
         if source.isLive {
@@ -110,10 +113,10 @@ public final class Pipeline: @unchecked Sendable {
         defer { lock.unlock() }
         return PipelineStatistics(
             framesCaptured: framesCaptured, framesProcessed: framesProcessed, noSignalFrames: noSignalFrames,
-            captureDrops: processingQueue.droppedCount,
+            captureDrops: processingQueue.droppedCount + staleFrames,
             processingLatency: processingLatency.snapshot(),
             outputs: outputs.map {
-                .init(name: $0.sink.name, framesWritten: $0.framesWritten, framesDropped: $0.queue.droppedCount, latency: $0.latency.snapshot())
+                .init(name: $0.sink.name, framesWritten: $0.framesWritten, framesDropped: $0.framesDropped, latency: $0.latency.snapshot())
             },
             elapsedSeconds: Double(monotonicNanoseconds() - startedAt) / 1e9)
     }
@@ -146,7 +149,7 @@ public final class Pipeline: @unchecked Sendable {
                 format = try source.open()
             } catch {
                 if stop.isRaised { return }
-                guard everOpened && source.reconnects else { throw error }
+                guard (everOpened || source.waitsForPeer) && source.reconnects else { throw error }
                 let delay = backoff.nextDelay()
                 logger.warning("input is down; retrying", metadata: [
                     "input": "\(source.name)", "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",
@@ -224,6 +227,12 @@ public final class Pipeline: @unchecked Sendable {
     private func process(silence: SilenceTrack?) throws {
         defer { for output in outputs { output.queue.close() } }
         while let frame = processingQueue.pop() {
+            if let maxAge, monotonicNanoseconds() &- frame.capturedAt > maxAge {
+                lock.lock()
+                staleFrames += 1
+                lock.unlock()
+                continue
+            }
             let processed = try processor.process(frame)
             processingLatency.record(monotonicNanoseconds() &- frame.capturedAt)
             lock.lock()

@@ -26,8 +26,11 @@ public struct PipelineOptions: Sendable {
     /// Force the output size instead of following the input's first format.
     public var outputSize: (width: Int, height: Int)?
     public var audio: AudioMode = .auto
-    /// Frames a live queue holds before dropping the oldest.
-    public var liveQueueCapacity = 3
+    /// Items a live queue holds before dropping the oldest (a hard cap; age is what normally drops).
+    public var liveQueueCapacity = 16
+    /// A live frame older than this (since capture) when a stage gets to it is dropped:
+    /// this bounds latency while letting the burst a stream delivers on connect through.
+    public var maxFrameAge = 0.5
     /// Frames a lossless (file input) queue holds before the producer waits.
     public var losslessQueueCapacity = 8
     /// Seconds without input frames before outputs get "no signal" frames.

@@ -26,8 +26,15 @@ public protocol MediaSource: AnyObject, Sendable {
     var isLive: Bool { get }
     /// Whether a failure should be retried (network streams) rather than end the run.
     var reconnects: Bool { get }
+    /// Whether even the first open may fail and be retried: a source that waits
+    /// for a peer to connect (RTMP listen) has nothing wrong with it until then.
+    var waitsForPeer: Bool { get }
     func open() throws -> SourceFormat
     func read() throws -> MediaItem?
     func close()
     func interrupt()
+}
+
+extension MediaSource {
+    public var waitsForPeer: Bool { false }
 }

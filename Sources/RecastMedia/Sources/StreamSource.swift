@@ -35,6 +35,7 @@ public final class StreamSource: MediaSource, @unchecked Sendable {
     public let name: String
     public let isLive: Bool
     public let reconnects: Bool
+    public var waitsForPeer: Bool { options.listen }
     private let url: String
     private let options: Options
     private let logger: Logger
@@ -102,7 +103,7 @@ public final class StreamSource: MediaSource, @unchecked Sendable {
         format = opened
         if StreamSource.isNetworkURL(url) || options.listen {
             // Live streams: decide quickly rather than buffer seconds of analysis.
-            opened!.pointee.max_analyze_duration = 2_000_000
+            opened!.pointee.max_analyze_duration = 500_000
         }
         let infoStatus = avformat_find_stream_info(opened, nil)
         if infoStatus < 0 {

@@ -15,10 +15,10 @@ enum TestTools {
     /// The recastd binary built next to this test bundle (swift test builds it).
     static var recastdPath: String {
         get throws {
-            let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
-            let candidates = [
+            let testRunner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let candidates: [String] = [
                 ProcessInfo.processInfo.environment["RECASTD"],
-                bundleDir.appendingPathComponent("recastd").path,
+                testRunner.deletingLastPathComponent().appendingPathComponent("recastd").path,
                 packageRoot.appendingPathComponent(".build/debug/recastd").path,
             ].compactMap { $0 }
             for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
@@ -30,7 +30,8 @@ enum TestTools {
 
     /// Finds a program on PATH or fails the test loudly.
     static func tool(_ name: String) throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/sbin", "/sbin"] {
+        let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        for dir in searchPath.split(separator: ":").map(String.init) {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What ffprobe reports about a media file: per stream, codec, frame count
+/// (decoded, not from headers) and start time.
+struct MediaProbe {
+    struct Stream {
+        var type: String
+        var codec: String
+        var frames: Int
+        var startTime: Double
+        var width: Int
+        var height: Int
+    }
+
+    var streams: [Stream]
+
+    var video: Stream? { streams.first { $0.type == "video" } }
+    var audio: Stream? { streams.first { $0.type == "audio" } }
+
+    init(_ path: String) throws {
+        let result = try runTool(TestTools.tool("ffprobe"), [
+            "-v", "error", "-count_frames", "-show_entries",
+            "stream=codec_type,codec_name,nb_read_frames,start_time,width,height", "-of", "json", path,
+        ])
+        guard result.status == 0 else { throw TestFailure("ffprobe \(path) failed: \(result.stderr)") }
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let entries = json?["streams"] as? [[String: Any]] ?? []
+        streams = entries.map { entry in
+            Stream(type: entry["codec_type"] as? String ?? "",
+                   codec: entry["codec_name"] as? String ?? "",
+                   frames: Int(entry["nb_read_frames"] as? String ?? "") ?? 0,
+                   startTime: Double(entry["start_time"] as? String ?? "") ?? 0,
+                   width: entry["width"] as? Int ?? 0,
+                   height: entry["height"] as? Int ?? 0)
+        }
+    }
+}
+
+/// Test clips made with ffmpeg's own generators (a moving pattern and a tone).
+enum TestClips {
+    /// A 640×360, 30 fps, H.264 + AAC clip of `seconds` seconds.
+    static func withAudio(seconds: Int = 5, container: String = "mp4") throws -> URL {
+        let url = try TestTools.temporaryDirectory("clip").appendingPathComponent("clip.\(container)")
+        let result = try runTool(TestTools.tool("ffmpeg"), [
+            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "\(seconds)",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", url.path,
+        ])
+        guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.stderr)") }
+        return url
+    }
+}
