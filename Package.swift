@@ -19,6 +19,9 @@ let package = Package(
                        providers: [.apt(["libv4l-dev"])]),
         .systemLibrary(name: "CVulkan", path: "Sources/CVulkan", pkgConfig: "vulkan",
                        providers: [.apt(["libvulkan-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .plugin(name: "ShaderCompilerPlugin", capability: .buildTool()),
         .target(
             name: "CRecastShims",
             dependencies: ["CFFmpeg", "CV4L2"],
@@ -32,6 +35,7 @@ let package = Package(
             ]
         ),
         .target(name: "RecastGPU", dependencies: ["CVulkan"]),
+        .target(name: "RecastNN", dependencies: ["RecastGPU"], plugins: ["ShaderCompilerPlugin"]),
         .target(
             name: "RecastDaemon",
             dependencies: [
@@ -44,13 +48,15 @@ let package = Package(
         .executableTarget(
             name: "recastd",
             dependencies: [
-                "RecastDaemon", "RecastMedia", "RecastGPU",
+                "RecastDaemon", "RecastMedia", "RecastGPU", "RecastNN", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RecastMediaTests", dependencies: ["RecastMedia"]),
         .testTarget(name: "RecastDaemonTests", dependencies: ["RecastDaemon", "RecastMedia"]),
+        .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
+        .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia"]),
     ],
     swiftLanguageModes: [.v6]

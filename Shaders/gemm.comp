@@ -1,0 +1,132 @@
+#version 450
+// Tiled GEMM with fused epilogue, used both for matmul/linear (MODE_MATMUL) and for
+// NHWC convolution as implicit GEMM (MODE_CONV: the A tile is gathered from the input
+// image on the fly, no im2col buffer). Each workgroup computes a BM×BN tile of C through
+// BK-deep shared-memory tiles; each invocation accumulates a TM×TN register tile, strided
+// so that neighbouring invocations touch neighbouring columns.
+#include "storage.glsl"
+#include "activation.glsl"
+
+#define MODE_MATMUL 0
+#define MODE_CONV 1
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const int BM = 64;
+layout(constant_id = 2) const int BN = 64;
+layout(constant_id = 3) const int BK = 16;
+layout(constant_id = 4) const int TM = 4;
+layout(constant_id = 5) const int TN = 4;
+layout(constant_id = 6) const int MODE = MODE_MATMUL;
+layout(constant_id = 7) const int ACTIVATION = ACT_NONE;
+layout(constant_id = 8) const bool HAS_BIAS = false;
+layout(constant_id = 9) const bool HAS_RESIDUAL = false;
+// Matmul only: B is stored [N][K] (PyTorch linear weights) instead of [K][N].
+layout(constant_id = 10) const bool TRANSPOSE_B = false;
+
+layout(std430, binding = 0) readonly buffer InputA { STORAGE_T a[]; };
+layout(std430, binding = 1) readonly buffer InputB { STORAGE_T b[]; };
+layout(std430, binding = 2) readonly buffer Bias { STORAGE_T bias[]; };
+layout(std430, binding = 3) readonly buffer Residual { STORAGE_T residual[]; };
+layout(std430, binding = 4) readonly buffer Slopes { STORAGE_T slopes[]; };
+layout(std430, binding = 5) writeonly buffer Output { STORAGE_T c[]; };
+
+layout(push_constant) uniform Parameters {
+    int M, N, K;
+    // Matmul: element strides between batches (0 broadcasts B over batches).
+    int strideA, strideB, strideC;
+    // Convolution (NHWC): input H, W, channels; output H, W, channels; per-group input channels.
+    int inH, inW, inC, outH, outW, outC, groupInC;
+    int kernelH, kernelW, strideY, strideX, padY, padX, dilationY, dilationX;
+} pc;
+
+const int WG_ROWS = BM / TM;
+const int WG_COLS = BN / TN;
+const int THREADS = WG_ROWS * WG_COLS;
+
+shared float tileA[BK * BM];
+shared float tileB[BK * BN];
+
+float loadA(int batch, int group, int m, int k) {
+    if (m >= pc.M || k >= pc.K) return 0.0;
+    if (MODE == MODE_MATMUL) {
+        return float(a[batch * pc.strideA + m * pc.K + k]);
+    }
+    int ci = k % pc.groupInC;
+    int kk = k / pc.groupInC;
+    int kx = kk % pc.kernelW;
+    int ky = kk / pc.kernelW;
+    int ox = m % pc.outW;
+    int rest = m / pc.outW;
+    int oy = rest % pc.outH;
+    int n = rest / pc.outH;
+    int iy = oy * pc.strideY - pc.padY + ky * pc.dilationY;
+    int ix = ox * pc.strideX - pc.padX + kx * pc.dilationX;
+    if (iy < 0 || iy >= pc.inH || ix < 0 || ix >= pc.inW) return 0.0;
+    return float(a[((n * pc.inH + iy) * pc.inW + ix) * pc.inC + group * pc.groupInC + ci]);
+}
+
+float loadB(int batch, int group, int k, int n) {
+    if (k >= pc.K || n >= pc.N) return 0.0;
+    if (MODE == MODE_CONV) {
+        return float(b[(group * pc.K + k) * pc.N + n]);
+    }
+    if (TRANSPOSE_B) {
+        return float(b[batch * pc.strideB + n * pc.K + k]);
+    }
+    return float(b[batch * pc.strideB + k * pc.N + n]);
+}
+
+void main() {
+    int tid = int(gl_LocalInvocationID.x);
+    int tx = tid % WG_COLS;
+    int ty = tid / WG_COLS;
+    int rowBase = int(gl_WorkGroupID.y) * BM;
+    int colBase = int(gl_WorkGroupID.x) * BN;
+    int batch = MODE == MODE_MATMUL ? int(gl_WorkGroupID.z) : 0;
+    int group = MODE == MODE_CONV ? int(gl_WorkGroupID.z) : 0;
+
+    float acc[TM * TN];
+    for (int i = 0; i < TM * TN; i++) acc[i] = 0.0;
+
+    for (int k0 = 0; k0 < pc.K; k0 += BK) {
+        for (int e = tid; e < BM * BK; e += THREADS) {
+            int kk = e % BK;
+            int mm = e / BK;
+            tileA[kk * BM + mm] = loadA(batch, group, rowBase + mm, k0 + kk);
+        }
+        for (int e = tid; e < BK * BN; e += THREADS) {
+            int nn = e % BN;
+            int kk = e / BN;
+            tileB[kk * BN + nn] = loadB(batch, group, k0 + kk, colBase + nn);
+        }
+        barrier();
+        for (int kk = 0; kk < BK; kk++) {
+            float av[TM];
+            float bv[TN];
+            for (int i = 0; i < TM; i++) av[i] = tileA[kk * BM + ty + i * WG_ROWS];
+            for (int j = 0; j < TN; j++) bv[j] = tileB[kk * BN + tx + j * WG_COLS];
+            for (int i = 0; i < TM; i++) {
+                for (int j = 0; j < TN; j++) {
+                    acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]);
+                }
+            }
+        }
+        barrier();
+    }
+
+    for (int i = 0; i < TM; i++) {
+        int m = rowBase + ty + i * WG_ROWS;
+        if (m >= pc.M) continue;
+        for (int j = 0; j < TN; j++) {
+            int n = colBase + tx + j * WG_COLS;
+            if (n >= pc.N) continue;
+            int channel = group * pc.N + n;
+            int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
+            float v = acc[i * TN + j];
+            if (HAS_BIAS) v += float(bias[channel]);
+            if (HAS_RESIDUAL) v += float(residual[index]);
+            float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
+            c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/// Activation applied in an op's epilogue. Raw values match Shaders/activation.glsl.
+public enum Activation: Int32, Sendable, CaseIterable {
+    case none = 0
+    case relu = 1
+    /// Per-channel negative slope, taken from a separate tensor.
+    case prelu = 2
+    case silu = 3
+    /// Exact (erf) GELU.
+    case gelu = 4
+    case tanh = 5
+    case sigmoid = 6
+}

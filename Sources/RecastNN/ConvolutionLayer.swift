@@ -1,0 +1,74 @@
+import RecastGPU
+
+/// A convolution with its weights repacked and uploaded once, and its fused epilogue:
+/// `activation(conv(x) + bias + residual)`.
+public final class ConvolutionLayer: Sendable {
+    public let shape: ConvolutionShape
+    public let activation: Activation
+    let weights: Tensor
+    let bias: Tensor?
+    let slopes: Tensor?
+
+    /// - Parameters:
+    ///   - weights: PyTorch layout [out, in/groups, kh, kw].
+    ///   - bias: [out], or nil.
+    ///   - preluSlopes: [out] when `activation` is `.prelu`.
+    public init(
+        engine: TensorEngine, shape: ConvolutionShape, weights: [Float], bias: [Float]? = nil,
+        activation: Activation = .none, preluSlopes: [Float]? = nil
+    ) throws {
+        try shape.validate()
+        guard weights.count == shape.weightCount, bias.map({ $0.count == shape.outChannels }) ?? true,
+              preluSlopes.map({ $0.count == shape.outChannels }) ?? (activation != .prelu)
+        else {
+            throw NNError.shapeMismatch(
+                op: "convolution", detail: "\(weights.count) weights, \(bias?.count ?? 0) biases, \(preluSlopes?.count ?? 0) slopes for \(shape)")
+        }
+        self.shape = shape
+        self.activation = activation
+        self.weights = try engine.makeTensor(shape: [weights.count], values: shape.repackWeights(weights))
+        self.bias = try bias.map { try engine.makeTensor(shape: [$0.count], values: $0) }
+        slopes = try preluSlopes.map { try engine.makeTensor(shape: [$0.count], values: $0) }
+    }
+
+    /// Records the convolution of NHWC `input` into NHWC `output` (optionally adding `residual`, same shape as output).
+    public func encode(
+        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, output: Tensor,
+        tiling: GemmTiling? = nil, into recorder: CommandRecorder
+    ) throws {
+        guard input.rank == 4, input.shape[3] == shape.inChannels else {
+            throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape) for \(shape.inChannels) channels")
+        }
+        let (batch, height, width) = (input.shape[0], input.shape[1], input.shape[2])
+        let (outHeight, outWidth) = shape.outputSize(height: height, width: width)
+        guard outHeight > 0, outWidth > 0, output.shape == [batch, outHeight, outWidth, shape.outChannels],
+              residual.map({ $0.shape == output.shape }) ?? true
+        else {
+            throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? [])")
+        }
+        let m = batch * outHeight * outWidth
+        let n = shape.groupOutChannels
+        let k = shape.kernelHeight * shape.kernelWidth * shape.groupInChannels
+        let s = shape
+        let dispatch = GemmDispatch(
+            mode: .convolution, tiling: tiling ?? .forShape(n: n), activation: activation,
+            m: m, n: n, k: k, layers: s.groups,
+            parameters: [m, n, k, 0, 0, 0, height, width, s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
+                         s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX].map(Int32.init))
+        try dispatch.encode(
+            engine: engine, a: input, b: weights, bias: bias, residual: residual, slopes: slopes, output: output,
+            into: recorder, label: "conv\(s.kernelHeight)x\(s.kernelWidth) \(s.inChannels)→\(s.outChannels) @\(height)x\(width)")
+    }
+
+    public func outputShape(for input: [Int]) -> [Int] {
+        let (h, w) = shape.outputSize(height: input[1], width: input[2])
+        return [input[0], h, w, shape.outChannels]
+    }
+
+    /// Runs the convolution and returns the output.
+    public func callAsFunction(_ engine: TensorEngine, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: outputShape(for: input.shape))
+        try engine.run { try encode(engine: engine, input: input, residual: residual, output: output, into: $0) }
+        return output
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import RecastGPU
+
+/// Runs tensor ops on a GPU context with one storage precision.
+/// `@unchecked Sendable`: it holds only immutable references to thread-safe objects.
+public final class TensorEngine: @unchecked Sendable {
+    public let gpu: GPUContext
+    public let precision: StoragePrecision
+
+    public init(gpu: GPUContext, precision: StoragePrecision) throws {
+        if precision == .float16 && !gpu.capabilities.storageBuffer16BitAccess {
+            throw NNError.precisionUnavailable(device: gpu.capabilities.name)
+        }
+        self.gpu = gpu
+        self.precision = precision
+    }
+
+    /// fp16 storage where the device has 16-bit storage, fp32 otherwise.
+    public convenience init(gpu: GPUContext) throws {
+        try self.init(gpu: gpu, precision: gpu.capabilities.storageBuffer16BitAccess ? .float16 : .float32)
+    }
+
+    /// An uninitialized tensor.
+    public func makeTensor(shape: [Int]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        return Tensor(buffer: try gpu.makeBuffer(byteCount: max(count, 1) * precision.bytesPerElement), shape: shape, precision: precision)
+    }
+
+    /// A tensor holding `values` (converted to the storage precision).
+    public func makeTensor(shape: [Int], values: [Float]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        guard values.count == count else {
+            throw NNError.shapeMismatch(op: "makeTensor", detail: "\(values.count) values for shape \(shape)")
+        }
+        let tensor = try makeTensor(shape: shape)
+        switch precision {
+        case .float32: try gpu.upload(values, to: tensor.buffer)
+        case .float16: try gpu.upload(values.map { Float16($0) }, to: tensor.buffer)
+        }
+        return tensor
+    }
+
+    /// The tensor's contents as fp32.
+    public func read(_ tensor: Tensor) throws -> [Float] {
+        switch tensor.precision {
+        case .float32: try gpu.download(tensor.buffer, count: tensor.elementCount, as: Float.self)
+        case .float16: try gpu.download(tensor.buffer, count: tensor.elementCount, as: Float16.self).map { Float($0) }
+        }
+    }
+
+    /// The kernel for `family` with these specialization constants, built once and cached.
+    func kernel(
+        _ family: String, bindings: [BindingAccess], pushConstantBytes: Int, specialization: [UInt32: UInt32] = [:]
+    ) throws -> ComputeKernel {
+        let constants = specialization.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return try gpu.kernel(
+            key: "\(family).\(precision.shaderVariant)[\(constants)]",
+            spirv: try ShaderLibrary.spirv(family, precision: precision),
+            bindings: bindings, pushConstantBytes: pushConstantBytes, specialization: specialization)
+    }
+
+    /// Records ops with `body`, runs them once and waits.
+    public func run(_ body: (CommandRecorder) throws -> Void) throws {
+        let recorder = gpu.makeRecorder()
+        try body(recorder)
+        try recorder.finish().run()
+    }
+}
+
+/// Workgroup counts covering `count` items at `perGroup` items each, split over x and y
+/// because a dispatch may have at most 65535 groups per dimension.
+func linearGroups(count: Int, perGroup: Int) -> (x: Int, y: Int, z: Int) {
+    let groups = max(1, (count + perGroup - 1) / perGroup)
+    let x = min(groups, 65535)
+    return (x, (groups + x - 1) / x, 1)
+}
+
+extension Float {
+    /// The float's bits, for a push-constant word.
+    var word: UInt32 { bitPattern }
+}

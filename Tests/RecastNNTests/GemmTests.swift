@@ -1,0 +1,88 @@
+import RecastNN
+import Testing
+
+struct MatmulCase: Sendable, CustomTestStringConvertible {
+    var batch: Int, m: Int, n: Int, k: Int, bBatch: Int
+    var transposeB = false, bias = false, residual = false, activation = Activation.none
+    var testDescription: String { "\(batch)x\(m)x\(n)x\(k) bBatch \(bBatch) T\(transposeB) bias \(bias) res \(residual) \(activation)" }
+}
+
+struct ConvolutionCase: Sendable, CustomTestStringConvertible {
+    var batch = 1, height: Int, width: Int
+    var shape: ConvolutionShape
+    var bias = true, residual = false, activation = Activation.none
+    var testDescription: String {
+        "\(batch)x\(height)x\(width) \(shape.inChannels)→\(shape.outChannels) k\(shape.kernelHeight) s\(shape.strideY) p\(shape.padY) d\(shape.dilationY) g\(shape.groups) \(activation) res \(residual)"
+    }
+}
+
+@Suite("Matmul and implicit-GEMM convolution")
+struct GemmTests {
+    static let matmulCases: [MatmulCase] = [
+        MatmulCase(batch: 1, m: 1, n: 1, k: 1, bBatch: 1),
+        MatmulCase(batch: 1, m: 37, n: 33, k: 17, bBatch: 1, bias: true, activation: .gelu),
+        MatmulCase(batch: 3, m: 19, n: 70, k: 45, bBatch: 3, residual: true),
+        MatmulCase(batch: 2, m: 130, n: 5, k: 3, bBatch: 1, bias: true, activation: .silu),
+        MatmulCase(batch: 2, m: 65, n: 67, k: 129, bBatch: 1, transposeB: true, bias: true, residual: true, activation: .tanh),
+    ]
+
+    @Test(arguments: StoragePrecision.allCases, matmulCases)
+    func matmul(precision: StoragePrecision, c: MatmulCase) throws {
+        let engine = try engine(precision)
+        let aValues = stored(randomValues(c.batch * c.m * c.k, seed: 3), precision)
+        let bValues = stored(randomValues(c.bBatch * c.k * c.n, seed: 4), precision)
+        let biasValues = c.bias ? stored(randomValues(c.n, seed: 5), precision) : nil
+        let residualValues = c.residual ? stored(randomValues(c.batch * c.m * c.n, seed: 6), precision) : nil
+        let a = try engine.makeTensor(shape: [c.batch, c.m, c.k], values: aValues)
+        let b = try engine.makeTensor(shape: c.transposeB ? [c.bBatch, c.n, c.k] : [c.bBatch, c.k, c.n], values: bValues)
+        let bias = try biasValues.map { try engine.makeTensor(shape: [c.n], values: $0) }
+        let residual = try residualValues.map { try engine.makeTensor(shape: [c.batch, c.m, c.n], values: $0) }
+        let output = try engine.matmul(a, b, transposeB: c.transposeB, bias: bias, residual: residual, activation: c.activation)
+        let reference = CPUReference.matmul(
+            aValues, bValues, batch: c.batch, m: c.m, n: c.n, k: c.k, bBatch: c.bBatch, transposeB: c.transposeB,
+            bias: biasValues, residual: residualValues, activation: c.activation)
+        #expect(output.shape == [c.batch, c.m, c.n])
+        try expectClose(try engine.read(output), reference, precision, c.testDescription)
+    }
+
+    static let convolutionCases: [ConvolutionCase] = [
+        ConvolutionCase(height: 1, width: 1, shape: ConvolutionShape(inChannels: 3, outChannels: 17, kernel: 3)),
+        ConvolutionCase(height: 1, width: 1, shape: ConvolutionShape(inChannels: 17, outChannels: 3, kernel: 1), activation: .sigmoid),
+        ConvolutionCase(batch: 2, height: 13, width: 11, shape: ConvolutionShape(inChannels: 3, outChannels: 33, kernel: 3), activation: .relu),
+        ConvolutionCase(height: 9, width: 14, shape: ConvolutionShape(inChannels: 17, outChannels: 17, kernel: 3, stride: 2),
+                        activation: .prelu),
+        ConvolutionCase(height: 12, width: 7, shape: ConvolutionShape(inChannels: 33, outChannels: 17, kernel: 5), residual: true,
+                        activation: .silu),
+        ConvolutionCase(height: 10, width: 9, shape: ConvolutionShape(inChannels: 5, outChannels: 6, kernel: 7, stride: 2, padding: 3),
+                        activation: .gelu),
+        ConvolutionCase(height: 8, width: 8, shape: ConvolutionShape(inChannels: 33, outChannels: 33, kernel: 3, groups: 33),
+                        residual: true, activation: .tanh),
+        ConvolutionCase(height: 7, width: 5, shape: ConvolutionShape(inChannels: 12, outChannels: 24, kernel: 3, stride: 2, groups: 12)),
+        ConvolutionCase(height: 6, width: 11, shape: ConvolutionShape(inChannels: 34, outChannels: 18, kernel: 1, stride: 1, groups: 2),
+                        bias: false, residual: true, activation: .relu),
+        ConvolutionCase(height: 9, width: 9, shape: ConvolutionShape(inChannels: 4, outChannels: 4, kernel: 3, padding: 0)),
+        ConvolutionCase(height: 15, width: 13, shape: ConvolutionShape(inChannels: 8, outChannels: 70, kernel: 3, dilation: 2)),
+    ]
+
+    @Test(arguments: StoragePrecision.allCases, convolutionCases)
+    func convolution(precision: StoragePrecision, c: ConvolutionCase) throws {
+        let engine = try engine(precision)
+        let s = c.shape
+        let (outHeight, outWidth) = s.outputSize(height: c.height, width: c.width)
+        let outputCount = c.batch * outHeight * outWidth * s.outChannels
+        let inputValues = stored(randomValues(c.batch * c.height * c.width * s.inChannels, seed: 7), precision)
+        let weights = stored(randomValues(s.weightCount, seed: 8), precision)
+        let bias = c.bias ? stored(randomValues(s.outChannels, seed: 9), precision) : nil
+        let slopes = c.activation == .prelu ? stored(randomValues(s.outChannels, seed: 10), precision) : nil
+        let residualValues = c.residual ? stored(randomValues(outputCount, seed: 11), precision) : nil
+        let layer = try ConvolutionLayer(engine: engine, shape: s, weights: weights, bias: bias, activation: c.activation, preluSlopes: slopes)
+        let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, s.inChannels], values: inputValues)
+        let residual = try residualValues.map { try engine.makeTensor(shape: [c.batch, outHeight, outWidth, s.outChannels], values: $0) }
+        let output = try layer(engine, input, residual: residual)
+        let reference = CPUReference.convolution(
+            inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: weights, bias: bias,
+            residual: residualValues, activation: c.activation, slopes: slopes)
+        #expect(output.shape == [c.batch, outHeight, outWidth, s.outChannels])
+        try expectClose(try engine.read(output), reference, precision, c.testDescription)
+    }
+}
