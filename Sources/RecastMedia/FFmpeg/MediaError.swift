@@ -28,7 +28,7 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
 public func ffmpegErrorString(_ code: Int32) -> String {
     var buffer = [CChar](repeating: 0, count: 256)
     av_strerror(code, &buffer, buffer.count)
-    return String(cString: buffer)
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
 /// Checks an FFmpeg return code: negative values become `MediaError.ffmpeg`.

@@ -1,12 +1,13 @@
 import Foundation
 
 /// What ffprobe reports about a media file: per stream, codec, frame count
-/// (decoded, not from headers) and start time.
+/// (decoded, not from headers), packet count and start time.
 struct MediaProbe {
     struct Stream {
         var type: String
         var codec: String
         var frames: Int
+        var packets: Int
         var startTime: Double
         var width: Int
         var height: Int
@@ -19,8 +20,8 @@ struct MediaProbe {
 
     init(_ path: String) throws {
         let result = try runTool(TestTools.tool("ffprobe"), [
-            "-v", "error", "-count_frames", "-show_entries",
-            "stream=codec_type,codec_name,nb_read_frames,start_time,width,height", "-of", "json", path,
+            "-v", "error", "-count_frames", "-count_packets", "-show_entries",
+            "stream=codec_type,codec_name,nb_read_frames,nb_read_packets,start_time,width,height", "-of", "json", path,
         ])
         guard result.status == 0 else { throw TestFailure("ffprobe \(path) failed: \(result.stderr)") }
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -29,6 +30,7 @@ struct MediaProbe {
             Stream(type: entry["codec_type"] as? String ?? "",
                    codec: entry["codec_name"] as? String ?? "",
                    frames: Int(entry["nb_read_frames"] as? String ?? "") ?? 0,
+                   packets: Int(entry["nb_read_packets"] as? String ?? "") ?? 0,
                    startTime: Double(entry["start_time"] as? String ?? "") ?? 0,
                    width: entry["width"] as? Int ?? 0,
                    height: entry["height"] as? Int ?? 0)

@@ -75,7 +75,26 @@ final class ChildProcess: @unchecked Sendable {
 
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
-    var isRunning: Bool { process.isRunning }
+    /// Exit status once known (signals as 128 + number, like a shell).
+    private var exitStatus: Int32?
+
+    /// Reaps the child ourselves: Foundation's Process on Linux has been seen to
+    /// leave an exited child a zombie and report it running forever.
+    private func poll() -> Int32? {
+        if let exitStatus { return exitStatus }
+        var raw: Int32 = 0
+        let pid = process.processIdentifier
+        let result = waitpid(pid, &raw, WNOHANG)
+        if result == pid {
+            let signal = raw & 0x7f
+            exitStatus = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        } else if result == -1 && errno == ECHILD && !process.isRunning {
+            exitStatus = process.terminationStatus
+        }
+        return exitStatus
+    }
+
+    var isRunning: Bool { poll() == nil }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
@@ -83,16 +102,17 @@ final class ChildProcess: @unchecked Sendable {
     @discardableResult
     func wait(timeout: Double) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
+        while isRunning {
             if Date() > deadline {
-                process.terminate()
+                kill(process.processIdentifier, SIGTERM)
                 Thread.sleep(forTimeInterval: 0.5)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                throw TestFailure("\(process.executableURL!.lastPathComponent) did not exit within \(timeout) s; stderr:\n\(stderr)")
+                if isRunning { kill(process.processIdentifier, SIGKILL) }
+                let command = ([process.executableURL!.lastPathComponent] + (process.arguments ?? [])).joined(separator: " ")
+                throw TestFailure("`\(command)` did not exit within \(timeout) s; stderr:\n\(stderr)")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        return process.terminationStatus
+        return exitStatus!
     }
 
     /// Polls a condition until it holds or the timeout passes.
@@ -106,7 +126,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 
