@@ -1,0 +1,66 @@
+import Foundation
+import RecastMedia
+import Testing
+@testable import RecastDaemon
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("every key of a config file is read")
+    func allKeys() throws {
+        let configuration = try ConfigurationFile.parse("""
+        input = "rtmp://127.0.0.1/live/in"
+        listen = true
+        realtime = false
+        output = ["/dev/video10", "rtmp://example.invalid/app/key"]
+        size = "1280x720"
+        fps = 25
+        output-format = "i420"
+        bitrate = "6M"
+        preset = "ultrafast"
+        keyframe-interval = 1.5
+        audio = "pulse:default"
+        log-level = "debug"
+        stats = "/tmp/stats.json"
+        """, file: "test.toml")
+        #expect(configuration.input == "rtmp://127.0.0.1/live/in")
+        #expect(configuration.listen)
+        #expect(configuration.outputs == ["/dev/video10", "rtmp://example.invalid/app/key"])
+        #expect(configuration.size == FrameSize(width: 1280, height: 720))
+        #expect(configuration.fps == 25)
+        #expect(configuration.outputFormat == .i420)
+        #expect(configuration.bitrate == 6_000_000)
+        #expect(configuration.preset == "ultrafast")
+        #expect(configuration.keyframeInterval == 1.5)
+        #expect(configuration.audio == .device(kind: "pulse", name: "default"))
+        #expect(configuration.logLevel == "debug")
+        #expect(configuration.statsPath == "/tmp/stats.json")
+        #expect(RunConfiguration.keys.count == 13)
+    }
+
+    @Test("errors name the key and what would be valid", arguments: [
+        ("colour = \"red\"", "unknown key 'colour' in t.toml"),
+        ("fps = 0", "invalid value '0.0' for fps"),
+        ("size = \"big\"", "invalid value 'big' for size: expected WIDTHxHEIGHT"),
+        ("output = 3", "invalid value '3' for output: expected a string or a list of strings"),
+        ("listen = \"yes\"", "for listen: expected true or false"),
+        ("audio = \"speaker\"", "invalid value 'speaker' for audio"),
+        ("bitrate = \"fast\"", "invalid value 'fast' for bitrate"),
+        ("input = ", "TOML syntax error at line 1"),
+    ])
+    func errors(_ text: String, _ expected: String) {
+        #expect {
+            _ = try ConfigurationFile.parse(text, file: "t.toml")
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+
+    @Test("bitrates, sizes and audio modes parse as written")
+    func values() throws {
+        #expect(try ConfigurationValue.bitrate("2500k") == 2_500_000)
+        #expect(try ConfigurationValue.bitrate("800000") == 800_000)
+        #expect(try ConfigurationValue.size("640X480") == FrameSize(width: 640, height: 480))
+        #expect(try ConfigurationValue.audio("alsa:hw:1") == .device(kind: "alsa", name: "hw:1"))
+        #expect(try ConfigurationValue.audio("silence") == .silence)
+    }
+}
