@@ -1,0 +1,67 @@
+import RecastNN
+import Testing
+
+@Suite("Resize, pooling, padding, channel concat and split")
+struct SpatialTests {
+    @Test(arguments: StoragePrecision.allCases, ResizeMode.allCases)
+    func resize(precision: StoragePrecision, mode: ResizeMode) throws {
+        let engine = try engine(precision)
+        for (shape, outH, outW) in [([1, 1, 1, 3], 4, 3), ([2, 7, 5, 17], 14, 10), ([1, 9, 13, 33], 5, 6), ([1, 6, 4, 3], 7, 11)] {
+            let values = stored(randomValues(shape.reduce(1, *), seed: 40), precision)
+            let output = try engine.resize(try engine.makeTensor(shape: shape, values: values), height: outH, width: outW, mode: mode)
+            let reference = CPUReference.resize(values, batch: shape[0], height: shape[1], width: shape[2], channels: shape[3], outHeight: outH, outWidth: outW, mode: mode)
+            try expectClose(try engine.read(output), reference, precision, "resize \(mode) \(shape)→\(outH)x\(outW)")
+        }
+    }
+
+    @Test(arguments: StoragePrecision.allCases, PoolMode.allCases)
+    func pool(precision: StoragePrecision, mode: PoolMode) throws {
+        let engine = try engine(precision)
+        for (shape, kernel, stride, padding) in [([1, 1, 1, 3], 1, 1, 0), ([2, 9, 7, 17], 2, 2, 0), ([1, 11, 13, 33], 3, 2, 1), ([1, 5, 5, 4], 3, 1, 1)] {
+            let values = stored(randomValues(shape.reduce(1, *), seed: 41), precision)
+            let output = try engine.pool(try engine.makeTensor(shape: shape, values: values), mode: mode, kernel: kernel, stride: stride, padding: padding)
+            let reference = CPUReference.pool(values, batch: shape[0], height: shape[1], width: shape[2], channels: shape[3], mode: mode, kernel: kernel, stride: stride, padding: padding)
+            try expectClose(try engine.read(output), reference, precision, "pool \(mode) \(shape) k\(kernel) s\(stride) p\(padding)")
+        }
+    }
+
+    @Test(arguments: StoragePrecision.allCases, [PadMode.constant(0.5), .replicate, .reflect])
+    func pad(precision: StoragePrecision, mode: PadMode) throws {
+        let engine = try engine(precision)
+        let cases: [([Int], Int, Int, Int, Int)] = [([1, 1, 1, 3], 0, 2, 1, 0), ([2, 5, 7, 17], 1, 2, 3, 4), ([1, 4, 3, 33], 3, 3, 2, 2)]
+        for (shape, top, bottom, left, right) in cases {
+            if mode == .reflect && (shape[1] == 1 || max(top, bottom) >= shape[1] || max(left, right) >= shape[2]) { continue }
+            let values = stored(randomValues(shape.reduce(1, *), seed: 42), precision)
+            let output = try engine.pad(try engine.makeTensor(shape: shape, values: values), top: top, bottom: bottom, left: left, right: right, mode: mode)
+            let reference = CPUReference.pad(values, batch: shape[0], height: shape[1], width: shape[2], channels: shape[3], top: top, bottom: bottom, left: left, right: right, mode: mode)
+            try expectClose(try engine.read(output), reference, precision, "pad \(mode) \(shape)")
+        }
+    }
+
+    @Test(arguments: StoragePrecision.allCases)
+    func reflectPaddingWiderThanTheImageIsRefused(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        let input = try engine.makeTensor(shape: [1, 2, 2, 3], values: randomValues(12, seed: 43))
+        #expect(throws: NNError.self) { try engine.pad(input, top: 2, bottom: 0, left: 0, right: 0, mode: .reflect) }
+    }
+
+    @Test(arguments: StoragePrecision.allCases)
+    func concatThenSplitChannels(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        let pixels = [2, 3, 5]
+        let widths = [3, 17, 1, 33]
+        let parts = widths.enumerated().map { stored(randomValues(30 * $0.element, seed: UInt64(50 + $0.offset)), precision) }
+        let tensors = try zip(widths, parts).map { try engine.makeTensor(shape: pixels + [$0.0], values: $0.1) }
+        let concatenated = try engine.concatChannels(tensors)
+        #expect(concatenated.shape == pixels + [54])
+        var reference: [Float] = []
+        for p in 0..<30 {
+            for (width, part) in zip(widths, parts) { reference += part[(p * width)..<((p + 1) * width)] }
+        }
+        try expectClose(try engine.read(concatenated), reference, precision, "concat")
+        let split = try engine.splitChannels(concatenated, sizes: widths)
+        for (index, tensor) in split.enumerated() {
+            try expectClose(try engine.read(tensor), parts[index], precision, "split part \(index)")
+        }
+    }
+}
