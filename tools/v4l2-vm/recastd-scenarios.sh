@@ -1,0 +1,97 @@
+#!/bin/bash
+# Runs in the guest (run-guest.sh) for Tests/RecastIntegrationTests/V4L2Tests.swift:
+# the real recastd between vivid (/dev/video0) and v4l2loopback (/dev/video10),
+# read back with ffmpeg. It only records what happened, under ./results/NAME/;
+# the Swift test judges it:
+#   *.status   exit statuses         recastd.stderr  what recastd printed
+#   *.framemd5 frames read back      *.yuv           one raw frame
+#   *.txt      v4l2-ctl's and recastd devices' answers
+#
+#   recastd-scenarios.sh RECASTD
+set -u
+RECASTD=$1
+RESULTS=$PWD/results
+rm -rf "$RESULTS"
+FFMPEG=(ffmpeg -hide_banner -nostdin -loglevel error -y)
+SIZE=(--size 640x480 --fps 25)
+
+log() { echo "[guest $(cut -d' ' -f1 /proc/uptime)s] $*"; }
+scenario() { DIR=$RESULTS/$1; mkdir -p "$DIR"; log "$1"; }
+# Nothing may hang the guest. --foreground: plain timeout re-sends a signal it
+# gets to the whole process group, and ffmpeg stopped twice truncates its output.
+limited() { timeout --foreground -k 5 "$@"; }
+# With exclusive_caps=1 the loopback offers capture once a writer has started.
+wait_capture() {
+  for _ in $(seq 600); do
+    v4l2-ctl -d /dev/video10 --info 2>/dev/null | grep -A3 'Device Caps' | grep -q 'Video Capture' && return 0
+    sleep 0.1
+  done
+  return 1
+}
+start_recastd() { "$RECASTD" run "$@" > "$DIR/recastd.stdout" 2> "$DIR/recastd.stderr" & RECASTD_PID=$!; }
+# SIGINT must end recastd cleanly (exit 0) within 20 s; 137 records a kill.
+stop_recastd() {
+  kill -INT "$RECASTD_PID"
+  for _ in $(seq 200); do kill -0 "$RECASTD_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$RECASTD_PID" 2>/dev/null
+  wait "$RECASTD_PID"; echo $? > "$DIR/recastd.status"
+}
+# run_recastd ARGS...: a run expected to end by itself (the error cases).
+run_recastd() {
+  limited 60 "$RECASTD" run "$@" > "$DIR/recastd.stdout" 2> "$DIR/recastd.stderr"
+  echo $? > "$DIR/recastd.status"
+}
+read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw
+  local name=$1 frames=$2
+  limited 60 "${FFMPEG[@]}" -f v4l2 -i /dev/video10 \
+    -map 0 -frames:v "$frames" -f framemd5 "$DIR/$name.framemd5" \
+    -map 0 -vf "select=gte(n\,$((frames - 1)))" -frames:v 1 -f rawvideo "$DIR/$name.yuv"
+  echo $? > "$DIR/$name.status"
+}
+
+scenario camera
+start_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}"
+if wait_capture; then
+  v4l2-ctl -d /dev/video10 --get-fmt-video --get-parm > "$DIR/loopback.txt" 2>&1
+  limited 60 "$RECASTD" devices > "$DIR/devices.txt" 2>&1
+  # Two programs read the virtual camera at the same time, as two video calls
+  # would. 100 frames (4 s): enough overlap though each ffmpeg takes its time to load.
+  read_loopback reader1 100 & first=$!
+  read_loopback reader2 100 & second=$!
+  wait $first $second
+else
+  echo "recastd never started writing to /dev/video10" > "$DIR/loopback.txt"
+fi
+stop_recastd
+
+scenario i420
+start_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}" --output-format i420
+if wait_capture; then
+  v4l2-ctl -d /dev/video10 --get-fmt-video > "$DIR/loopback.txt" 2>&1
+  read_loopback reader 30
+else
+  echo "recastd never started writing to /dev/video10" > "$DIR/loopback.txt"
+fi
+stop_recastd
+
+scenario busy-camera
+# What vivid sends, straight from the driver: the reference for what the loopback must show.
+V4L2_FORMAT=(-d /dev/video0 --set-fmt-video=width=640,height=480,pixelformat=YUYV --set-parm=25)
+limited 60 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=1 --stream-to="$DIR/vivid.yuv"
+echo $? > "$DIR/vivid.status"
+# Another program captures from vivid (v4l2-ctl prints a '<' per frame); then recastd tries.
+limited 60 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=1000 > "$DIR/other.stdout" 2>&1 & other=$!
+for _ in $(seq 300); do grep -q '<' "$DIR/other.stdout" && break; sleep 0.1; done
+run_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}"
+kill -TERM $other; wait $other
+
+scenario not-a-loopback
+run_recastd --input testsrc --output /dev/video0 "${SIZE[@]}"
+
+scenario missing-camera
+run_recastd --input /dev/video99 --output /dev/video10 "${SIZE[@]}"
+
+scenario idle-loopback-as-camera
+run_recastd --input /dev/video10 --output null "${SIZE[@]}"
+
+log "done"
