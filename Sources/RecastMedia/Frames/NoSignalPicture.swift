@@ -33,8 +33,9 @@ public enum NoSignalPicture {
                 for column in 0..<5 where bits & (0x10 >> UInt8(column)) != 0 {
                     let x0 = originX + (index * 6 + column) * scale
                     let y0 = originY + row * scale
-                    for y in y0..<min(height, y0 + scale) where y >= 0 {
-                        for x in x0..<min(width, x0 + scale) where x >= 0 {
+                    // Pictures narrower than the text clip it.
+                    for y in clipped(y0, scale, limit: height) {
+                        for x in clipped(x0, scale, limit: width) {
                             luma[y * width + x] = ink
                         }
                     }
@@ -42,5 +43,10 @@ public enum NoSignalPicture {
             }
         }
         return frame
+    }
+
+    private static func clipped(_ start: Int, _ length: Int, limit: Int) -> Range<Int> {
+        let lower = min(max(0, start), limit)
+        return lower..<max(lower, min(limit, start + length))
     }
 }
