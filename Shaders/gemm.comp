@@ -22,6 +22,10 @@ layout(constant_id = 8) const bool HAS_BIAS = false;
 layout(constant_id = 9) const bool HAS_RESIDUAL = false;
 // Matmul only: B is stored [N][K] (PyTorch linear weights) instead of [K][N].
 layout(constant_id = 10) const bool TRANSPOSE_B = false;
+// false: no shared memory and no barriers; each invocation streams A and B from the buffers.
+// CPU implementations (lavapipe) run barriers as coroutine switches and gain nothing from
+// shared memory, so this path is several times faster there.
+layout(constant_id = 11) const bool SHARED_TILES = true;
 
 layout(std430, binding = 0) readonly buffer InputA { STORAGE_T a[]; };
 layout(std430, binding = 1) readonly buffer InputB { STORAGE_T b[]; };
@@ -76,7 +80,7 @@ float loadB(int batch, int group, int k, int n) {
     return float(b[batch * pc.strideB + k * pc.N + n]);
 }
 
-void main() {
+void mainTiled() {
     int tid = int(gl_LocalInvocationID.x);
     int tx = tid % WG_COLS;
     int ty = tid / WG_COLS;
@@ -128,5 +132,96 @@ void main() {
             float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
             c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
         }
+    }
+}
+
+// Rows are contiguous per invocation (their A values are the same for every lane of a
+// subgroup); columns are strided so neighbouring lanes read neighbouring B values.
+// The reduction runs over (ky, kx, channel) nested, so the inner loop has no division.
+void mainDirect() {
+    int tid = int(gl_LocalInvocationID.x);
+    int tx = tid % WG_COLS;
+    int ty = tid / WG_COLS;
+    int rowBase = int(gl_WorkGroupID.y) * BM + ty * TM;
+    int colBase = int(gl_WorkGroupID.x) * BN;
+    int batch = MODE == MODE_MATMUL ? int(gl_WorkGroupID.z) : 0;
+    int group = MODE == MODE_CONV ? int(gl_WorkGroupID.z) : 0;
+
+    int rowImage[TM];
+    int rowY[TM];
+    int rowX[TM];
+    for (int i = 0; i < TM; i++) {
+        int m = min(rowBase + i, pc.M - 1);
+        rowX[i] = MODE == MODE_CONV ? m % pc.outW : 0;
+        rowY[i] = MODE == MODE_CONV ? (m / pc.outW) % pc.outH : 0;
+        rowImage[i] = MODE == MODE_CONV ? m / (pc.outW * pc.outH) : m;
+    }
+    int column[TN];
+    for (int j = 0; j < TN; j++) column[j] = min(colBase + tx + j * WG_COLS, pc.N - 1);
+
+    float acc[TM * TN];
+    for (int i = 0; i < TM * TN; i++) acc[i] = 0.0;
+
+    int taps = MODE == MODE_CONV ? pc.kernelH * pc.kernelW : 1;
+    int depth = MODE == MODE_CONV ? pc.groupInC : pc.K;
+    for (int tap = 0; tap < taps; tap++) {
+        int rowStart[TM];
+        for (int i = 0; i < TM; i++) {
+            if (MODE == MODE_CONV) {
+                int iy = rowY[i] * pc.strideY - pc.padY + (tap / pc.kernelW) * pc.dilationY;
+                int ix = rowX[i] * pc.strideX - pc.padX + (tap % pc.kernelW) * pc.dilationX;
+                bool inside = iy >= 0 && iy < pc.inH && ix >= 0 && ix < pc.inW;
+                rowStart[i] = inside ? ((rowImage[i] * pc.inH + iy) * pc.inW + ix) * pc.inC + group * pc.groupInC : -1;
+            } else {
+                rowStart[i] = batch * pc.strideA + rowImage[i] * pc.K;
+            }
+        }
+        int kBase = tap * depth;
+        for (int ci = 0; ci < depth; ci++) {
+            int k = kBase + ci;
+            float av[TM];
+            float bv[TN];
+            for (int i = 0; i < TM; i++) av[i] = rowStart[i] >= 0 ? float(a[rowStart[i] + ci]) : 0.0;
+            for (int j = 0; j < TN; j++) {
+                int n = column[j];
+                // Converted per branch: selecting between fp16 values would need shaderFloat16.
+                if (MODE == MODE_CONV) {
+                    bv[j] = float(b[(group * pc.K + k) * pc.N + n]);
+                } else if (TRANSPOSE_B) {
+                    bv[j] = float(b[batch * pc.strideB + n * pc.K + k]);
+                } else {
+                    bv[j] = float(b[batch * pc.strideB + k * pc.N + n]);
+                }
+            }
+            for (int i = 0; i < TM; i++) {
+                for (int j = 0; j < TN; j++) {
+                    acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]);
+                }
+            }
+        }
+    }
+
+    for (int i = 0; i < TM; i++) {
+        int m = rowBase + i;
+        if (m >= pc.M) continue;
+        for (int j = 0; j < TN; j++) {
+            int n = colBase + tx + j * WG_COLS;
+            if (n >= pc.N) continue;
+            int channel = group * pc.N + n;
+            int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
+            float v = acc[i * TN + j];
+            if (HAS_BIAS) v += float(bias[channel]);
+            if (HAS_RESIDUAL) v += float(residual[index]);
+            float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
+            c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
+        }
+    }
+}
+
+void main() {
+    if (SHARED_TILES) {
+        mainTiled();
+    } else {
+        mainDirect();
     }
 }

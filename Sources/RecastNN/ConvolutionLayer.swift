@@ -51,7 +51,7 @@ public final class ConvolutionLayer: Sendable {
         let k = shape.kernelHeight * shape.kernelWidth * shape.groupInChannels
         let s = shape
         let dispatch = GemmDispatch(
-            mode: .convolution, tiling: tiling ?? .forShape(n: n), activation: activation,
+            mode: .convolution, tiling: tiling ?? .forShape(n: n, device: engine.gpu.capabilities.type), activation: activation,
             m: m, n: n, k: k, layers: s.groups,
             parameters: [m, n, k, 0, 0, 0, height, width, s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
                          s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX].map(Int32.init))

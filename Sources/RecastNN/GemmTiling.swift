@@ -1,3 +1,5 @@
+import RecastGPU
+
 /// Tile sizes of Shaders/gemm.comp (specialization constants). A workgroup computes a
 /// `blockM`×`blockN` tile in `blockK`-deep steps; each invocation a `threadM`×`threadN` tile.
 public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
@@ -6,33 +8,45 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
     public var blockK: Int
     public var threadM: Int
     public var threadN: Int
+    /// Stage tiles in shared memory (GPUs); false streams operands straight from the buffers,
+    /// which is faster on CPU implementations, where barriers are coroutine switches.
+    public var sharedTiles: Bool
 
-    public init(blockM: Int, blockN: Int, blockK: Int, threadM: Int, threadN: Int) {
+    public init(blockM: Int, blockN: Int, blockK: Int, threadM: Int, threadN: Int, sharedTiles: Bool = true) {
         self.blockM = blockM
         self.blockN = blockN
         self.blockK = blockK
         self.threadM = threadM
         self.threadN = threadN
+        self.sharedTiles = sharedTiles
     }
 
     public var threads: Int { (blockM / threadM) * (blockN / threadN) }
     public var sharedMemoryBytes: Int { 4 * blockK * (blockM + blockN) }
-    public var description: String { "\(blockM)x\(blockN)x\(blockK)/\(threadM)x\(threadN)" }
+    public var description: String { "\(blockM)x\(blockN)x\(blockK)/\(threadM)x\(threadN)\(sharedTiles ? "" : "/direct")" }
 
     /// Whether the shader's cooperative tile loads and the device's limits accept this tiling.
     func isValid(maxInvocations: Int, sharedMemory: Int) -> Bool {
         blockM % threadM == 0 && blockN % threadN == 0 && threads <= maxInvocations
             && sharedMemoryBytes <= sharedMemory && threads > 0
+            && (!sharedTiles || ((blockM * blockK) % threads == 0 && (blockK * blockN) % threads == 0))
     }
 
-    /// Wide tiles for wide outputs; narrow-N tiles so depthwise and few-channel outputs waste little.
-    public static func forShape(n: Int) -> GemmTiling {
-        n <= 16
+    /// Wide tiles for wide outputs; narrow-N tiles so depthwise and few-channel outputs waste
+    /// little; on CPU devices, the barrier-free direct path.
+    public static func forShape(n: Int, device: VulkanDeviceType) -> GemmTiling {
+        if device == .cpu {
+            return n <= 16
+                ? GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false)
+                : GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 8, threadN: 4, sharedTiles: false)
+        }
+        return n <= 16
             ? GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1)
             : GemmTiling(blockM: 64, blockN: 64, blockK: 16, threadM: 4, threadN: 4)
     }
 
     var specialization: [UInt32: UInt32] {
-        [0: UInt32(threads), 1: UInt32(blockM), 2: UInt32(blockN), 3: UInt32(blockK), 4: UInt32(threadM), 5: UInt32(threadN)]
+        [0: UInt32(threads), 1: UInt32(blockM), 2: UInt32(blockN), 3: UInt32(blockK), 4: UInt32(threadM), 5: UInt32(threadN),
+         11: sharedTiles ? 1 : 0]
     }
 }

@@ -24,7 +24,7 @@ extension TensorEngine {
             throw NNError.shapeMismatch(op: "matmul", detail: "a \(a.shape), b \(b.shape) (transposed: \(transposeB)), output \(output.shape)")
         }
         let dispatch = GemmDispatch(
-            mode: .matmul, tiling: tiling ?? .forShape(n: n), activation: activation, transposeB: transposeB,
+            mode: .matmul, tiling: tiling ?? .forShape(n: n, device: gpu.capabilities.type), activation: activation, transposeB: transposeB,
             m: m, n: n, k: k, layers: batch,
             parameters: [m, n, k, m * k, bBatch == 1 ? 0 : k * n, m * n].map(Int32.init))
         try dispatch.encode(

@@ -18,6 +18,14 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
 
 @Suite("Matmul and implicit-GEMM convolution")
 struct GemmTests {
+    /// nil is the device's default; the others force each shader path on any device.
+    static let tilings: [GemmTiling?] = [
+        nil,
+        GemmTiling(blockM: 64, blockN: 64, blockK: 16, threadM: 4, threadN: 4, sharedTiles: true),
+        GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1, sharedTiles: true),
+        GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 8, threadN: 4, sharedTiles: false),
+    ]
+
     static let matmulCases: [MatmulCase] = [
         MatmulCase(batch: 1, m: 1, n: 1, k: 1, bBatch: 1),
         MatmulCase(batch: 1, m: 37, n: 33, k: 17, bBatch: 1, bias: true, activation: .gelu),
@@ -37,12 +45,17 @@ struct GemmTests {
         let b = try engine.makeTensor(shape: c.transposeB ? [c.bBatch, c.n, c.k] : [c.bBatch, c.k, c.n], values: bValues)
         let bias = try biasValues.map { try engine.makeTensor(shape: [c.n], values: $0) }
         let residual = try residualValues.map { try engine.makeTensor(shape: [c.batch, c.m, c.n], values: $0) }
-        let output = try engine.matmul(a, b, transposeB: c.transposeB, bias: bias, residual: residual, activation: c.activation)
         let reference = CPUReference.matmul(
             aValues, bValues, batch: c.batch, m: c.m, n: c.n, k: c.k, bBatch: c.bBatch, transposeB: c.transposeB,
             bias: biasValues, residual: residualValues, activation: c.activation)
-        #expect(output.shape == [c.batch, c.m, c.n])
-        try expectClose(try engine.read(output), reference, precision, c.testDescription)
+        for tiling in Self.tilings {
+            let output = try engine.makeTensor(shape: [c.batch, c.m, c.n])
+            try engine.run {
+                try engine.encodeMatmul(a, b, transposeB: c.transposeB, bias: bias, residual: residual, activation: c.activation,
+                                        output: output, tiling: tiling, into: $0)
+            }
+            try expectClose(try engine.read(output), reference, precision, "\(c.testDescription) tiling \(tiling?.description ?? "default")")
+        }
     }
 
     static let convolutionCases: [ConvolutionCase] = [
@@ -78,11 +91,15 @@ struct GemmTests {
         let layer = try ConvolutionLayer(engine: engine, shape: s, weights: weights, bias: bias, activation: c.activation, preluSlopes: slopes)
         let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, s.inChannels], values: inputValues)
         let residual = try residualValues.map { try engine.makeTensor(shape: [c.batch, outHeight, outWidth, s.outChannels], values: $0) }
-        let output = try layer(engine, input, residual: residual)
         let reference = CPUReference.convolution(
             inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: weights, bias: bias,
             residual: residualValues, activation: c.activation, slopes: slopes)
+        let output = try layer(engine, input, residual: residual)
         #expect(output.shape == [c.batch, outHeight, outWidth, s.outChannels])
         try expectClose(try engine.read(output), reference, precision, c.testDescription)
+        for tiling in Self.tilings.compactMap({ $0 }) {
+            try engine.run { try layer.encode(engine: engine, input: input, residual: residual, output: output, tiling: tiling, into: $0) }
+            try expectClose(try engine.read(output), reference, precision, "\(c.testDescription) tiling \(tiling)")
+        }
     }
 }
