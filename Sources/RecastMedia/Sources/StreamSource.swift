@@ -182,7 +182,13 @@ public final class StreamSource: MediaSource, @unchecked Sendable {
             try readPacket()
         }
         let item = pending.removeFirst()
-        if options.realtime { pace(item) }
+        guard options.realtime else { return item }
+        pace(item)
+        // A paced frame is "captured" when it is due, as a camera's would be, not when it was decoded ahead.
+        if case .video(var frame) = item {
+            frame.capturedAt = monotonicNanoseconds()
+            return .video(frame)
+        }
         return item
     }
 
