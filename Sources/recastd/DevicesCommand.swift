@@ -1,14 +1,33 @@
 import ArgumentParser
+import RecastGPU
 import RecastMedia
 
 /// `recastd devices`: what can be used as --input and --output on this machine.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List V4L2 cameras (with formats and sizes) and v4l2loopback outputs."
+        abstract: "List V4L2 cameras (with formats and sizes), v4l2loopback outputs and Vulkan devices."
     )
 
     func run() throws {
+        listVideoDevices()
+        listVulkanDevices()
+    }
+
+    private func listVulkanDevices() {
+        print("Vulkan devices (the first usable one is chosen; RECAST_VULKAN_DEVICE=index|name overrides):")
+        do {
+            let devices = try VulkanDeviceSummary.availableDevices()
+            if devices.isEmpty { print("  none: install a Vulkan driver (mesa-vulkan-drivers provides lavapipe on the CPU)") }
+            for device in devices {
+                print(device.description.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
+            }
+        } catch {
+            print("  none usable: \(error)")
+        }
+    }
+
+    private func listVideoDevices() {
         let catalog = V4L2DeviceCatalog.scan()
         if catalog.isEmpty {
             print("no V4L2 devices found (no /dev/video* nodes): plug in a camera, or load v4l2loopback for a virtual camera")
