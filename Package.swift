@@ -27,15 +27,16 @@ let package = Package(
             dependencies: ["CFFmpeg", "CV4L2"],
             linkerSettings: [.linkedLibrary("avutil"), .linkedLibrary("v4l2")]
         ),
+        .target(name: "RecastSystem"),
         .target(
             name: "RecastMedia",
             dependencies: [
-                "CFFmpeg", "CV4L2", "CRecastShims",
+                "CFFmpeg", "CV4L2", "CRecastShims", "RecastSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "RecastGPU", dependencies: ["CVulkan"]),
-        .target(name: "RecastNN", dependencies: ["RecastGPU"], plugins: ["ShaderCompilerPlugin"]),
+        .target(name: "RecastNN", dependencies: ["RecastGPU", "RecastSystem"], plugins: ["ShaderCompilerPlugin"]),
         .target(
             name: "RecastDaemon",
             dependencies: [

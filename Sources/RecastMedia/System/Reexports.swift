@@ -1,0 +1,2 @@
+// Media code calls the syscall wrapper everywhere; importing RecastMedia brings it along.
+@_exported import RecastSystem
