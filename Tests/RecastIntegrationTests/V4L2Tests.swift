@@ -21,19 +21,19 @@ import Testing
         #expect(loopback.contains("Pixel Format      : 'YUYV'"), "\(loopback)")
         #expect(loopback.contains("Frames per second: 25.000"), "\(loopback)")
 
-        #expect(run.status("busy-camera/vivid.status") == 0)
+        #expect(run.status("vivid/status") == 0)
         let frames = run.frameHashes("camera/reader1.framemd5")
         #expect(frames.count == Self.readerFrames)
         // vivid stamps a counter on each picture, so a live chain gives distinct frames.
         #expect(Set(frames).count >= Self.readerFrames * 9 / 10, "only \(Set(frames).count) distinct frames")
-        let reference = try run.luma("busy-camera/vivid.yuv", format: .yuyv)
+        let reference = try run.luma("vivid/frame.yuv", format: .yuyv)
         try expectSamePicture(run.luma("camera/reader1.yuv", format: .yuyv), as: reference)
         #expect(run.status("camera/recastd.status") == 0, "SIGINT must end recastd with status 0:\n\(run.text("camera/recastd.stderr"))")
     }
 
     @Test func twoReadersAtOnceBothGetTheLivePicture() throws {
         let run = try Self.guest.get()
-        let reference = try run.luma("busy-camera/vivid.yuv", format: .yuyv)
+        let reference = try run.luma("vivid/frame.yuv", format: .yuyv)
         for reader in ["reader1", "reader2"] {
             #expect(run.status("camera/\(reader).status") == 0)
             let frames = run.frameHashes("camera/\(reader).framemd5")
@@ -52,9 +52,40 @@ import Testing
         #expect(loopback.contains("Pixel Format      : 'YU12'"), "\(loopback)")
         #expect(run.status("i420/reader.status") == 0)
         #expect(run.frameHashes("i420/reader.framemd5").count == 30)
-        let reference = try run.luma("busy-camera/vivid.yuv", format: .yuyv)
+        let reference = try run.luma("vivid/frame.yuv", format: .yuyv)
         try expectSamePicture(run.luma("i420/reader.yuv", format: .i420), as: reference)
         #expect(run.status("i420/recastd.status") == 0)
+    }
+
+    @Test func mjpegCameraIsDecodedByLibv4lconvert() throws {
+        let run = try Self.guest.get()
+        let stderr = run.text("mjpeg-camera/recastd.stderr")
+        #expect(stderr.contains("/dev/video11 sends MJPG; libv4lconvert converts it to YU12"), "\(stderr)")
+        #expect(run.status("mjpeg-camera/recastd.status") == 0, "\(stderr)")
+        #expect(run.status("mjpeg-camera/reader.status") == 0)
+        #expect(run.frameHashes("mjpeg-camera/reader.framemd5").count == 30)
+        // The same bars through the same JPEG encoder, decoded by ffmpeg on this
+        // machine and scaled, as Recast scales them, from JPEG's full range to the limited range.
+        let reference = try Self.decodedJPEGBars()
+        let luma = try run.luma("mjpeg-camera/reader.yuv", format: .yuyv)
+        let difference = meanAbsoluteDifference(luma[...], reference[0..<luma.count])
+        #expect(difference < 3, "the picture differs from the bars by \(difference) on average")
+        #expect(standardDeviation(luma) > 40, "a flat picture (black or no signal), not colour bars")
+    }
+
+    /// SMPTE bars encoded as the guest's writer encodes them, decoded to limited-range I420.
+    private static func decodedJPEGBars() throws -> [UInt8] {
+        let ffmpeg = try TestTools.tool("ffmpeg")
+        let directory = try TestTools.temporaryDirectory("bars")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let jpeg = directory.appendingPathComponent("bars.jpg").path, raw = directory.appendingPathComponent("bars.yuv").path
+        let quiet = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+        let encoded = try runTool(ffmpeg, quiet + ["-f", "lavfi", "-i", "smptebars=size=\(width)x\(height):rate=25",
+                                                  "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "2", jpeg])
+        try #require(encoded.status == 0, "\(encoded.stderr)")
+        let decoded = try runTool(ffmpeg, quiet + ["-i", jpeg, "-f", "rawvideo", "-pix_fmt", "yuv420p", raw])
+        try #require(decoded.status == 0, "\(decoded.stderr)")
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: raw)))
     }
 
     @Test func devicesListsTheCameraAndTheLoopback() throws {
@@ -103,17 +134,20 @@ import Testing
     }
 }
 
-/// The files recastd-scenarios.sh left in the share directory.
+/// The files recastd-scenarios.sh left in the share directory, read into
+/// memory (the directory, tens of megabytes of raw video, is removed).
 struct GuestResults: Sendable {
     enum RawFormat { case yuyv, i420 }
 
-    let directory: URL
+    /// Contents by path relative to the results directory ("camera/reader1.yuv").
+    let files: [String: Data]
 
     static func boot() throws -> GuestResults {
         _ = try TestTools.tool("qemu-system-x86_64")
         let recastd = try TestTools.recastdPath
         let harness = TestTools.packageRoot.appendingPathComponent("tools/v4l2-vm")
         let share = try TestTools.temporaryDirectory("v4l2-vm")
+        defer { try? FileManager.default.removeItem(at: share) }
         let started = Date()
         let (status, stdout, stderr) = try runTool(
             harness.appendingPathComponent("run-guest.sh").path,
@@ -123,11 +157,22 @@ struct GuestResults: Sendable {
         guard status == 0 else {
             throw TestFailure("the V4L2 guest failed (status \(status); 2: missing package, 124: timeout):\n\(stderr)\n\(stdout.suffix(3000))")
         }
-        return GuestResults(directory: share.appendingPathComponent("results"))
+        let results = share.appendingPathComponent("results")
+        var files: [String: Data] = [:]
+        for case let url as URL in FileManager.default.enumerator(at: results, includingPropertiesForKeys: nil) ?? .init() {
+            guard let data = try? Data(contentsOf: url) else { continue }
+            files[String(url.path.dropFirst(results.path.count + 1))] = data
+        }
+        return GuestResults(files: files)
+    }
+
+    func data(_ path: String) throws -> Data {
+        guard let data = files[path] else { throw TestFailure("the guest left no \(path)") }
+        return data
     }
 
     func text(_ path: String) -> String {
-        (try? String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)) ?? "(\(path) missing)"
+        files[path].map { String(decoding: $0, as: UTF8.self) } ?? "(\(path) missing)"
     }
 
     func status(_ path: String) -> Int32? {
@@ -143,7 +188,7 @@ struct GuestResults: Sendable {
 
     /// The luma samples of one raw 640×480 frame.
     func luma(_ path: String, format: RawFormat) throws -> [UInt8] {
-        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(path)))
+        let bytes = [UInt8](try data(path))
         let samples = V4L2Tests.width * V4L2Tests.height
         switch format {
         case .yuyv:

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs in the guest (run-guest.sh) for Tests/RecastIntegrationTests/V4L2Tests.swift:
-# the real recastd between vivid (/dev/video0) and v4l2loopback (/dev/video10),
-# read back with ffmpeg. It only records what happened, under ./results/NAME/;
+# the real recastd from vivid (/dev/video0) or an MJPEG camera played through
+# /dev/video11 to the virtual camera /dev/video10, read back with ffmpeg. It only records what happened, under ./results/NAME/;
 # the Swift test judges it:
 #   *.status   exit statuses         recastd.stderr  what recastd printed
 #   *.framemd5 frames read back      *.yuv           one raw frame
@@ -21,9 +21,9 @@ scenario() { DIR=$RESULTS/$1; mkdir -p "$DIR"; log "$1"; }
 # gets to the whole process group, and ffmpeg stopped twice truncates its output.
 limited() { timeout --foreground -k 5 "$@"; }
 # With exclusive_caps=1 the loopback offers capture once a writer has started.
-wait_capture() {
+wait_capture() {   # DEVICE
   for _ in $(seq 600); do
-    v4l2-ctl -d /dev/video10 --info 2>/dev/null | grep -A3 'Device Caps' | grep -q 'Video Capture' && return 0
+    v4l2-ctl -d "$1" --info 2>/dev/null | grep -A3 'Device Caps' | grep -q 'Video Capture' && return 0
     sleep 0.1
   done
   return 1
@@ -36,10 +36,11 @@ stop_recastd() {
   kill -KILL "$RECASTD_PID" 2>/dev/null
   wait "$RECASTD_PID"; echo $? > "$DIR/recastd.status"
 }
-# run_recastd ARGS...: a run expected to end by itself (the error cases).
+# run_recastd NAME ARGS...: a run expected to end by itself (the error cases).
 run_recastd() {
-  limited 60 "$RECASTD" run "$@" > "$DIR/recastd.stdout" 2> "$DIR/recastd.stderr"
-  echo $? > "$DIR/recastd.status"
+  local dir=$RESULTS/$1; shift; mkdir -p "$dir"
+  limited 60 "$RECASTD" run "$@" > "$dir/recastd.stdout" 2> "$dir/recastd.stderr"
+  echo $? > "$dir/recastd.status"
 }
 read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw
   local name=$1 frames=$2
@@ -51,7 +52,7 @@ read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw
 
 scenario camera
 start_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}"
-if wait_capture; then
+if wait_capture /dev/video10; then
   v4l2-ctl -d /dev/video10 --get-fmt-video --get-parm > "$DIR/loopback.txt" 2>&1
   limited 60 "$RECASTD" devices > "$DIR/devices.txt" 2>&1
   # Two programs read the virtual camera at the same time, as two video calls
@@ -66,7 +67,7 @@ stop_recastd
 
 scenario i420
 start_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}" --output-format i420
-if wait_capture; then
+if wait_capture /dev/video10; then
   v4l2-ctl -d /dev/video10 --get-fmt-video > "$DIR/loopback.txt" 2>&1
   read_loopback reader 30
 else
@@ -74,24 +75,37 @@ else
 fi
 stop_recastd
 
-scenario busy-camera
+scenario mjpeg-camera
+# A camera that sends only MJPEG, as most webcams do at 720p: ffmpeg plays
+# SMPTE bars as MJPEG through /dev/video11, and recastd reads that as its camera.
+limited 90 "${FFMPEG[@]}" -re -f lavfi -i smptebars=size=640x480:rate=25 -t 80 -c:v mjpeg -q:v 2 -f v4l2 /dev/video11 & writer=$!
+if wait_capture /dev/video11; then
+  start_recastd --input /dev/video11 --output /dev/video10 "${SIZE[@]}"
+  if wait_capture /dev/video10; then
+    read_loopback reader 30
+  else
+    echo "recastd never started writing to /dev/video10" > "$DIR/loopback.txt"
+  fi
+  stop_recastd
+fi
+kill -TERM $writer; wait $writer
+
+log "unusable devices"
 # What vivid sends, straight from the driver: the reference for what the loopback must show.
 V4L2_FORMAT=(-d /dev/video0 --set-fmt-video=width=640,height=480,pixelformat=YUYV --set-parm=25)
-limited 60 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=1 --stream-to="$DIR/vivid.yuv"
-echo $? > "$DIR/vivid.status"
-# Another program captures from vivid (v4l2-ctl prints a '<' per frame); then recastd tries.
-limited 60 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=1000 > "$DIR/other.stdout" 2>&1 & other=$!
-for _ in $(seq 300); do grep -q '<' "$DIR/other.stdout" && break; sleep 0.1; done
-run_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}"
+mkdir -p "$RESULTS/vivid"
+limited 60 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=1 --stream-to="$RESULTS/vivid/frame.yuv"
+echo $? > "$RESULTS/vivid/status"
+# Another program captures from vivid (v4l2-ctl prints a '<' per frame); then
+# the error cases run side by side (none of them writes to a device).
+limited 90 v4l2-ctl "${V4L2_FORMAT[@]}" --stream-mmap --stream-count=2000 > "$RESULTS/vivid/other.stdout" 2>&1 & other=$!
+for _ in $(seq 300); do grep -q '<' "$RESULTS/vivid/other.stdout" && break; sleep 0.1; done
+runs=()
+run_recastd busy-camera --input /dev/video0 --output null "${SIZE[@]}" & runs+=($!)
+run_recastd not-a-loopback --input testsrc --output /dev/video0 "${SIZE[@]}" & runs+=($!)
+run_recastd missing-camera --input /dev/video99 --output null "${SIZE[@]}" & runs+=($!)
+run_recastd idle-loopback-as-camera --input /dev/video10 --output null "${SIZE[@]}" & runs+=($!)
+wait "${runs[@]}"
 kill -TERM $other; wait $other
-
-scenario not-a-loopback
-run_recastd --input testsrc --output /dev/video0 "${SIZE[@]}"
-
-scenario missing-camera
-run_recastd --input /dev/video99 --output /dev/video10 "${SIZE[@]}"
-
-scenario idle-loopback-as-camera
-run_recastd --input /dev/video10 --output null "${SIZE[@]}"
 
 log "done"

@@ -10,6 +10,7 @@
 # script's working directory: results go there. Guest devices:
 #   /dev/video0   vivid video capture (a virtual camera)
 #   /dev/video10  v4l2loopback, exclusive_caps=1, max_buffers=8, "Recast Camera"
+#   /dev/video11  v4l2loopback like it, "Test Source": a camera a test makes up
 #
 # Environment: RECAST_VM_TIMEOUT (seconds, default 300), RECAST_VM_MEM (2G),
 # RECAST_VM_SMP (2), RECAST_VM_ACCEL (kvm|tcg, default: kvm when it can run a

@@ -7,7 +7,7 @@ import Logging
 /// the answer is what Recast uses (and logs when it differs).
 extension V4L2CaptureStream {
     static func setFormat(_ plan: V4L2FormatPlan, size requestedSize: (width: Int, height: Int)?,
-                          on device: V4L2DeviceHandle, logger: Logger) throws(V4L2Error) -> V4L2FrameLayout {
+                          on device: V4L2DeviceHandle, logger: Logger) throws(V4L2Error) -> (layout: V4L2FrameLayout, fullRange: Bool) {
         var format = v4l2_format()
         format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
         try device.require(RECAST_VIDIOC_G_FMT, "VIDIOC_G_FMT", &format)
@@ -36,7 +36,13 @@ extension V4L2CaptureStream {
             logger.notice("\(device.path): asked for \(asked.width)x\(asked.height), the driver answered \(layout.width)x\(layout.height)")
         }
         logger.info("\(device.path) capture format: \(answered) \(layout.width)x\(layout.height), \(layout.bytesPerLine) bytes per line")
-        return layout
+        let fullRange = FullRangeCompression.isFullRange(
+            decodedFromJPEG: V4L2FormatNegotiation.decoded.contains(plan.source),
+            quantization: format.fmt.pix.quantization, colorspace: format.fmt.pix.colorspace)
+        if fullRange {
+            logger.info("\(device.path) sends full-range video; Recast scales it to the limited range readers expect")
+        }
+        return (layout, fullRange)
     }
 
     /// Returns the frame rate the driver settled on.
@@ -60,7 +66,7 @@ extension V4L2CaptureStream {
             return assumed
         }
         let answered = Double(interval.denominator) / Double(interval.numerator)
-        if let requestedFPS, abs(answered - requestedFPS) > 0.01 {
+        if let requestedFPS, settable, abs(answered - requestedFPS) > 0.01 {
             logger.notice("\(device.path): asked for \(requestedFPS.formatted(maxFractionDigits: 3)) fps, the driver answered \(answered.formatted(maxFractionDigits: 3)) fps")
         }
         return answered

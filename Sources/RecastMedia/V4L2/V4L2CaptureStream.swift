@@ -14,6 +14,8 @@ final class V4L2CaptureStream {
 
     let format: VideoStreamFormat
     private let layout: V4L2FrameLayout
+    /// The camera sends full-range samples, which are scaled to the limited range.
+    private let fullRange: Bool
     private let buffers: V4L2MappedBuffers
     private let logger: Logger
     private var firstTimestamp: Int64?
@@ -29,7 +31,7 @@ final class V4L2CaptureStream {
         guard let plan = V4L2FormatNegotiation.plan(offered: offered, requestedSize: requestedSize) else {
             throw .unsupportedFormat(path: path, detail: "the device offers no capture format")
         }
-        layout = try Self.setFormat(plan, size: requestedSize, on: device, logger: logger)
+        (layout, fullRange) = try Self.setFormat(plan, size: requestedSize, on: device, logger: logger)
         let framesPerSecond = try Self.setFrameRate(requestedFPS, on: device, logger: logger)
         format = VideoStreamFormat(width: layout.width, height: layout.height, framesPerSecond: framesPerSecond)
         buffers = try V4L2MappedBuffers(device: device, count: Self.bufferCount)
@@ -125,7 +127,11 @@ final class V4L2CaptureStream {
         let frame = layout.frame(from: UnsafeRawBufferPointer(rebasing: region[0..<used]),
                                  timestamp: timelineMicroseconds(of: buffer, capturedAt: capturedAt),
                                  capturedAt: capturedAt)
-        if frame == nil { logger.debug("\(device.path): skipping a short frame (\(used) of \(layout.minimumBytes) bytes)") }
+        guard let frame else {
+            logger.debug("\(device.path): skipping a short frame (\(used) of \(layout.minimumBytes) bytes)")
+            return nil
+        }
+        if fullRange { FullRangeCompression.apply(to: frame) }
         return frame
     }
 
