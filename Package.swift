@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "RecastDaemonTests", dependencies: ["RecastDaemon", "RecastMedia"]),
         .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
         .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
+        .testTarget(name: "RecastModelTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia"]),
     ],
     swiftLanguageModes: [.v6]
