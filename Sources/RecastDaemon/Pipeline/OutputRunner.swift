@@ -83,6 +83,8 @@ final class OutputRunner: @unchecked Sendable {
             } catch {
                 if stop.isRaised { return }
                 guard sink.reconnects else { throw error }
+                // The connection is gone: abort its I/O rather than wait on a trailer that cannot arrive.
+                sink.interrupt()
                 try? sink.close()
                 opened = false
                 scheduleRetry(after: error)

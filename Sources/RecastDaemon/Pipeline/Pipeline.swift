@@ -182,15 +182,23 @@ public final class Pipeline: @unchecked Sendable {
     private func adopt(_ format: SourceFormat) {
         lock.lock()
         defer { lock.unlock() }
+        _ = settleOutputVideo(format.video)
+        sourceAudio = format.audio
+    }
+
+    /// The output picture is fixed once, by the input's first format or, if the
+    /// input is not up in time, by the fallback; outputs keep it across reconnects.
+    /// Call with `lock` held.
+    private func settleOutputVideo(_ candidate: VideoStreamFormat) -> VideoStreamFormat {
         if outputVideo == nil {
-            var video = format.video
+            var video = candidate
             if let size = options.outputSize {
                 video.width = size.width
                 video.height = size.height
             }
             outputVideo = video
         }
-        sourceAudio = format.audio
+        return outputVideo!
     }
 
     private func route(_ item: MediaItem, timeline: inout Timeline) {
@@ -313,15 +321,7 @@ public final class Pipeline: @unchecked Sendable {
     private func adoptFallbackIfNeeded() -> VideoStreamFormat {
         lock.lock()
         defer { lock.unlock() }
-        if outputVideo == nil {
-            var video = options.fallbackVideo
-            if let size = options.outputSize {
-                video.width = size.width
-                video.height = size.height
-            }
-            outputVideo = video
-        }
-        return outputVideo!
+        return settleOutputVideo(options.fallbackVideo)
     }
 
     // MARK: audio
