@@ -24,6 +24,19 @@ struct FileOutputTests {
         }
     }
 
+    @Test("an odd-sized input: H.264 outputs drop the odd row and column, y4m keeps them")
+    func oddSize() throws {
+        let clip = try TestClips.withAudio(seconds: 1, size: "321x241", container: "mkv")
+        let directory = try TestTools.temporaryDirectory("odd")
+        let mp4 = directory.appendingPathComponent("out.mp4").path, y4m = directory.appendingPathComponent("out.y4m").path
+        let result = try runTool(TestTools.recastdPath, ["run", "--input", clip.path, "--output", mp4, "--output", y4m, "--log-level", "error"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let encoded = try MediaProbe(mp4).video
+        #expect(encoded?.width == 320 && encoded?.height == 240 && encoded?.frames == 30)
+        let raw = try MediaProbe(y4m).video
+        #expect(raw?.width == 321 && raw?.height == 241 && raw?.frames == 30)
+    }
+
     @Test("the pass-through keeps the picture: decoded output matches the input")
     func pictureIsKept() throws {
         let clip = try TestClips.withAudio(seconds: 1)

@@ -13,7 +13,8 @@ extension PixelFormat {
         switch format {
         case AV_PIX_FMT_YUYV422: self = .yuyv
         case AV_PIX_FMT_NV12: self = .nv12
-        case AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P: self = .i420
+        // yuvj420p (JPEG, MJPEG) is full range: it goes through swscale, which scales it to the limited range frames carry.
+        case AV_PIX_FMT_YUV420P: self = .i420
         default: return nil
         }
     }

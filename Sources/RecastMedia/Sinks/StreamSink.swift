@@ -74,7 +74,12 @@ public final class StreamSink: MediaSink, @unchecked Sendable {
         context!.pointee.max_interleave_delta = 200_000
         context!.pointee.interrupt_callback = interruptFlag.callback
         videoFormat = video
-        try addVideoStream(container: container, video: video)
+        if container != "yuv4mpegpipe" {
+            // H.264 4:2:0 needs even dimensions: an odd input loses its last row or column.
+            videoFormat.width = max(2, video.width & ~1)
+            videoFormat.height = max(2, video.height & ~1)
+        }
+        try addVideoStream(container: container, video: videoFormat)
         if let audio, container != "yuv4mpegpipe" {
             try addAudioStream(audio)
         }
@@ -95,7 +100,7 @@ public final class StreamSink: MediaSink, @unchecked Sendable {
         headerWritten = true
         lastVideoPTS = .min
         lastAudioPTS = .min
-        logger.info("opened output", metadata: ["output": "\(url)", "video": "\(video)", "audio": "\(audioStream == nil ? "none" : "aac")"])
+        logger.info("opened output", metadata: ["output": "\(url)", "video": "\(videoFormat)", "audio": "\(audioStream == nil ? "none" : "aac")"])
     }
 
     private func addVideoStream(container: String, video: VideoStreamFormat) throws {

@@ -40,13 +40,14 @@ struct MediaProbe {
 
 /// Test clips made with ffmpeg's own generators (a moving pattern and a tone).
 enum TestClips {
-    /// A 640×360, 30 fps, H.264 + AAC clip of `seconds` seconds.
-    static func withAudio(seconds: Int = 5, container: String = "mp4") throws -> URL {
+    /// A 30 fps clip with a tone of `seconds` seconds: H.264 + AAC, or FFV1 + AAC in .mkv (which allows odd sizes).
+    static func withAudio(seconds: Int = 5, size: String = "640x360", container: String = "mp4") throws -> URL {
         let url = try TestTools.temporaryDirectory("clip").appendingPathComponent("clip.\(container)")
         let result = try runTool(TestTools.tool("ffmpeg"), [
-            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30",
+            "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "\(seconds)",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
+        ] + (container == "mkv" ? ["-c:v", "ffv1"] : ["-c:v", "libx264", "-preset", "ultrafast", "-g", "30"]) + [
+            "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-shortest", url.path,
         ])
         guard result.status == 0 else { throw TestFailure("ffmpeg could not make a test clip: \(result.stderr)") }
