@@ -3,9 +3,10 @@ import Testing
 
 /// recastd with real V4L2 devices: this machine's kernel has none, so one
 /// guest is booted for all these tests (tools/v4l2-vm/run-guest.sh: Debian's
-/// kernel under qemu over this filesystem, vivid as /dev/video0 and
-/// v4l2loopback as /dev/video10). tools/v4l2-vm/recastd-scenarios.sh runs the
-/// real recastd binary there and records what happened; the tests judge it.
+/// kernel under qemu over this filesystem, vivid as /dev/video0, v4l2loopback
+/// as /dev/video10 and, to play an MJPEG camera, /dev/video11).
+/// tools/v4l2-vm/recastd-scenarios.sh runs the real recastd binary there and
+/// records what happened; the tests judge it.
 @Suite("V4L2 devices in a VM") struct V4L2Tests {
     static let width = 640, height = 480
     /// What each reader of the camera scenario reads (recastd-scenarios.sh).
