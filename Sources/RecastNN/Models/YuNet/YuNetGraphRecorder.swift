@@ -1,0 +1,34 @@
+import RecastGPU
+
+/// Records a network's ops once for one input size, allocating each intermediate tensor as it goes;
+/// the recorded sequence keeps those tensors alive and is replayed for every frame of that size.
+final class YuNetGraphRecorder {
+    let engine: TensorEngine
+    let recorder: CommandRecorder
+
+    init(engine: TensorEngine) {
+        self.engine = engine
+        recorder = engine.gpu.makeRecorder()
+    }
+
+    func convolve(_ layer: ConvolutionLayer, _ input: Tensor) throws -> Tensor {
+        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
+        try layer.encode(engine: engine, input: input, output: output, into: recorder)
+        return output
+    }
+
+    func maxPool2x2(_ input: Tensor) throws -> Tensor {
+        let output = try engine.makeTensor(shape: [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, input.shape[3]])
+        try engine.encodePool(input, mode: .max, kernel: 2, stride: 2, output: output, into: recorder)
+        return output
+    }
+
+    /// `lateral + nearest2×(coarse)`: the feature pyramid's top-down merge.
+    func addUpsampled(_ coarse: Tensor, to lateral: Tensor) throws -> Tensor {
+        let upsampled = try engine.makeTensor(shape: lateral.shape)
+        try engine.encodeResize(coarse, mode: .nearest, output: upsampled, into: recorder)
+        let sum = try engine.makeTensor(shape: lateral.shape)
+        try engine.encodeElementwise(.add, lateral, upsampled, output: sum, into: recorder)
+        return sum
+    }
+}
