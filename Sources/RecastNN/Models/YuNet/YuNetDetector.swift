@@ -63,7 +63,7 @@ public final class YuNetDetector: @unchecked Sendable {
     private func makePlan(width: Int, height: Int) throws -> Plan {
         let paddedWidth = (width + 31) / 32 * 32
         let paddedHeight = (height + 31) / 32 * 32
-        let graph = YuNetGraphRecorder(engine: engine)
+        let graph = ModelGraphRecorder(engine: engine)
         let input = try engine.makeTensor(shape: [1, paddedHeight, paddedWidth, 3])
         let heads = try network.encode(input, in: graph)
         return Plan(

@@ -40,7 +40,7 @@ struct YuNetNetwork {
 
     /// Records the network on `input`; returns the head outputs for strides 8, 16, 32
     /// (NHWC [1, H/s, W/s, 16], logits for cls and obj).
-    func encode(_ input: Tensor, in graph: YuNetGraphRecorder) throws -> [Tensor] {
+    func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> [Tensor] {
         var x = try graph.convolve(stemConvolution, input)
         var features: [Tensor] = []
         for (index, units) in stages.enumerated() {

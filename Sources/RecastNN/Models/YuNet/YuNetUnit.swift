@@ -22,7 +22,7 @@ struct YuNetUnit {
             relu: relu)
     }
 
-    func encode(_ input: Tensor, in graph: YuNetGraphRecorder) throws -> Tensor {
+    func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> Tensor {
         try graph.convolve(depthwise, graph.convolve(pointwise, input))
     }
 }
