@@ -50,8 +50,9 @@ struct DevicesCommand: ParsableCommand {
             let state = device.hasWriter ? "in use: another program is writing to it" : "free"
             print("  \(device.path)  \(device.card)  (\(state))")
         }
+        if !catalog.unreadable.isEmpty { print("nodes that could not be queried:") }
         for device in catalog.unreadable {
-            print("cannot query \(device.reason)")
+            print("  \(device.reason)")
         }
     }
 

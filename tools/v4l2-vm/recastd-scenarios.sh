@@ -4,7 +4,7 @@
 # /dev/video11 to the virtual camera /dev/video10, read back with ffmpeg. It only records what happened, under ./results/NAME/;
 # the Swift test judges it:
 #   *.status   exit statuses         recastd.stderr  what recastd printed
-#   *.framemd5 frames read back      *.yuv           one raw frame
+#   *.framemd5, *.md5 frames read back (hashes)   *.yuv  one raw frame
 #   *.txt      v4l2-ctl's and recastd devices' answers
 #
 #   recastd-scenarios.sh RECASTD
@@ -49,6 +49,22 @@ read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw
     -map 0 -vf "select=gte(n\,$((frames - 1)))" -frames:v 1 -f rawvideo "$DIR/$name.yuv"
   echo $? > "$DIR/$name.status"
 }
+# read_loopback_with_read NAME FRAMES: the same through read(2) instead of mmap
+# buffers, one 640x480 YUYV frame per read; hashes are written one per line.
+read_loopback_with_read() {
+  limited 60 python3 - "$DIR/$1" "$2" <<'PY'
+import hashlib, os, sys
+prefix, count = sys.argv[1], int(sys.argv[2])
+device = os.open("/dev/video10", os.O_RDONLY)
+with open(prefix + ".md5", "w") as hashes:
+    for _ in range(count):
+        frame = os.read(device, 640 * 480 * 2)
+        hashes.write(hashlib.md5(frame).hexdigest() + "\n")
+with open(prefix + ".yuv", "wb") as last:
+    last.write(frame)
+PY
+  echo $? > "$DIR/$1.status"
+}
 
 scenario camera
 start_recastd --input /dev/video0 --output /dev/video10 "${SIZE[@]}"
@@ -56,9 +72,12 @@ if wait_capture /dev/video10; then
   v4l2-ctl -d /dev/video10 --get-fmt-video --get-parm > "$DIR/loopback.txt" 2>&1
   limited 60 "$RECASTD" devices > "$DIR/devices.txt" 2>&1
   # Two programs read the virtual camera at the same time, as two video calls
-  # would. 100 frames (4 s): enough overlap though each ffmpeg takes its time to load.
+  # would. 100 frames (4 s): enough overlap though each takes its time to load.
+  # The second reads with read(2): in v4l2loopback 0.12 a reader's VIDIOC_REQBUFS
+  # clears the mmap flags of every buffer, so an mmap reader starting while
+  # another streams can make that one's VIDIOC_DQBUF fail (EINVAL) on a slow host.
   read_loopback reader1 100 & first=$!
-  read_loopback reader2 100 & second=$!
+  read_loopback_with_read reader2 100 & second=$!
   wait $first $second
 else
   echo "recastd never started writing to /dev/video10" > "$DIR/loopback.txt"

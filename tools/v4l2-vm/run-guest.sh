@@ -12,7 +12,7 @@
 #   /dev/video10  v4l2loopback, exclusive_caps=1, max_buffers=8, "Recast Camera"
 #   /dev/video11  v4l2loopback like it, "Test Source": a camera a test makes up
 #
-# Environment: RECAST_VM_TIMEOUT (seconds, default 300), RECAST_VM_MEM (2G),
+# Environment: RECAST_VM_TIMEOUT (seconds, default 480), RECAST_VM_MEM (2G),
 # RECAST_VM_SMP (2), RECAST_VM_ACCEL (kvm|tcg, default: kvm when it can run a
 # stock kernel, else tcg), RECAST_VM_CACHE (vmlinux and initramfs, default
 # ~/.cache/recast-v4l2-vm), RECAST_VM_KERNEL (version, default: newest installed).
@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 SHARE_DIR SCRIPT [ARG...]" >&2; exit 2; }
 SHARE=$(cd "$1" && pwd); shift
 SCRIPT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); shift
-TIMEOUT=${RECAST_VM_TIMEOUT:-300}
+TIMEOUT=${RECAST_VM_TIMEOUT:-480}
 CACHE=${RECAST_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/recast-v4l2-vm}
 mkdir -p "$CACHE"
 

@@ -70,16 +70,11 @@ final class V4L2CaptureStream {
 
     /// Waits for the next picture; throws `MediaError.interrupted` once `isInterrupted` says so.
     func nextFrame(isInterrupted: () -> Bool) throws -> VideoFrame {
-        var waitedMilliseconds = 0
+        let stallDeadline = monotonicNanoseconds() + UInt64(Self.stallSeconds) * 1_000_000_000
         while true {
             if isInterrupted() { throw MediaError.interrupted }
-            guard try waitReadable() else {
-                waitedMilliseconds += Int(Self.pollMilliseconds)
-                if waitedMilliseconds >= Self.stallSeconds * 1000 {
-                    throw V4L2Error.stalled(path: device.path, seconds: Self.stallSeconds)
-                }
-                continue
-            }
+            if monotonicNanoseconds() > stallDeadline { throw V4L2Error.stalled(path: device.path, seconds: Self.stallSeconds) }
+            guard try waitReadable() else { continue }
             var buffer = V4L2MappedBuffers.describe(index: 0)
             do {
                 try device.control(RECAST_VIDIOC_DQBUF, "VIDIOC_DQBUF", &buffer)
@@ -92,7 +87,6 @@ final class V4L2CaptureStream {
             let frame = picture(in: buffer, capturedAt: capturedAt)
             try buffers.queue(index: Int(buffer.index))
             if let frame { return frame }
-            waitedMilliseconds = 0
         }
     }
 

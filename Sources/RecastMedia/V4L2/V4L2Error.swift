@@ -15,7 +15,7 @@ public enum V4L2Error: Error, CustomStringConvertible, Equatable {
     case loopbackHasWriter(path: String)
     /// The driver answered a format negotiation with something Recast cannot use.
     case unsupportedFormat(path: String, detail: String)
-    /// The camera stopped delivering frames without reporting an error.
+    /// The camera stopped delivering usable frames without reporting an error.
     case stalled(path: String, seconds: Int)
     case disconnected(path: String)
     /// Any other failed call on the device.
@@ -44,7 +44,7 @@ public enum V4L2Error: Error, CustomStringConvertible, Equatable {
         case .unsupportedFormat(let path, let detail):
             return "\(path): \(detail)"
         case .stalled(let path, let seconds):
-            return "\(path) delivered no frame for \(seconds) s: check that the camera is connected and not covered by a privacy switch"
+            return "\(path) delivered no usable frame for \(seconds) s: check that the camera is connected and works in another program"
         case .disconnected(let path):
             return "\(path) was disconnected"
         case .deviceFailed(let path, let error):

@@ -1,0 +1,50 @@
+import Foundation
+import RecastGPU
+
+/// MediaPipe's face landmark model on the Vulkan ops: 468 3-D points and a face-presence score for a
+/// 192×192 face crop. The network is recorded once and replayed for every call.
+/// `@unchecked Sendable`: a call uploads, runs and reads back under `lock`.
+public final class FaceMeshModel: @unchecked Sendable {
+    /// Side of the square input crop, in pixels.
+    public static let inputSize = 192
+    public static let pointCount = 468
+
+    public let engine: TensorEngine
+    private let input: Tensor
+    private let landmarks: Tensor
+    private let presenceLogit: Tensor
+    private let sequence: CommandSequence
+    private let lock = NSLock()
+
+    /// Loads `Models/face_mesh/face_landmark.safetensors` (or another file written by tools/convert_face_mesh.py).
+    public init(engine: TensorEngine, weightsPath: String) throws {
+        self.engine = engine
+        let network = try FaceMeshNetwork(engine: engine, file: SafeTensorsFile(path: weightsPath))
+        let graph = ModelGraphRecorder(engine: engine)
+        input = try engine.makeTensor(shape: [1, Self.inputSize, Self.inputSize, 3])
+        (landmarks, presenceLogit) = try network.encode(input, in: graph)
+        sequence = try graph.recorder.finish()
+    }
+
+    /// Landmarks of the face in a crop.
+    /// - Parameter rgb: 192 × 192 pixels, row-major, 3 bytes per pixel in R, G, B order, 0–255; the model sees them
+    ///   scaled to [0, 1] as MediaPipe feeds it. MediaPipe crops a square 1.5× the detected face box around its
+    ///   center (rotated upright by the eye line) and resizes it to 192×192; map the points back with that transform.
+    public func landmarks(rgb: [UInt8]) throws -> FaceMesh {
+        let side = Self.inputSize
+        guard rgb.count == side * side * 3 else {
+            throw NNError.shapeMismatch(op: "face mesh", detail: "\(rgb.count) bytes for a \(side)×\(side) RGB crop")
+        }
+        let (values, logit) = try lock.withLock {
+            let scaled = rgb.map { Float($0) / 255 }
+            switch engine.precision {
+            case .float32: try engine.gpu.upload(scaled, to: input.buffer)
+            case .float16: try engine.gpu.upload(scaled.map { Float16($0) }, to: input.buffer)
+            }
+            try sequence.run()
+            return (try engine.read(landmarks), try engine.read(presenceLogit)[0])
+        }
+        let points = (0..<Self.pointCount).map { SIMD3(values[3 * $0], values[3 * $0 + 1], values[3 * $0 + 2]) }
+        return FaceMesh(points: points, presence: 1 / (1 + exp(-logit)))
+    }
+}

@@ -1,0 +1,53 @@
+import RecastGPU
+
+/// Records a network's ops once for one input size, allocating each intermediate tensor as it goes;
+/// the recorded sequence keeps those tensors alive and is replayed for every frame of that size.
+final class ModelGraphRecorder {
+    let engine: TensorEngine
+    let recorder: CommandRecorder
+
+    init(engine: TensorEngine) {
+        self.engine = engine
+        recorder = engine.gpu.makeRecorder()
+    }
+
+    /// `layer(input)`, with `residual` added before the layer's activation.
+    func convolve(_ layer: ConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
+        try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+        return output
+    }
+
+    /// Zeros added below and to the right.
+    func padBottomRight(_ input: Tensor, by amount: Int) throws -> Tensor {
+        let output = try engine.makeTensor(
+            shape: [input.shape[0], input.shape[1] + amount, input.shape[2] + amount, input.shape[3]])
+        try engine.encodePad(input, top: 0, left: 0, mode: .constant(0), output: output, into: recorder)
+        return output
+    }
+
+    /// `input` followed by zero channels up to `channels`.
+    func padChannels(_ input: Tensor, to channels: Int) throws -> Tensor {
+        let zeros = try engine.makeTensor(
+            shape: Array(input.shape.dropLast()) + [channels - input.shape[3]],
+            values: [Float](repeating: 0, count: input.elementCount / input.shape[3] * (channels - input.shape[3])))
+        let output = try engine.makeTensor(shape: Array(input.shape.dropLast()) + [channels])
+        try engine.encodeConcatChannels([input, zeros], output: output, into: recorder)
+        return output
+    }
+
+    func maxPool2x2(_ input: Tensor) throws -> Tensor {
+        let output = try engine.makeTensor(shape: [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, input.shape[3]])
+        try engine.encodePool(input, mode: .max, kernel: 2, stride: 2, output: output, into: recorder)
+        return output
+    }
+
+    /// `lateral + nearest2×(coarse)`: the feature pyramid's top-down merge.
+    func addUpsampled(_ coarse: Tensor, to lateral: Tensor) throws -> Tensor {
+        let upsampled = try engine.makeTensor(shape: lateral.shape)
+        try engine.encodeResize(coarse, mode: .nearest, output: upsampled, into: recorder)
+        let sum = try engine.makeTensor(shape: lateral.shape)
+        try engine.encodeElementwise(.add, lateral, upsampled, output: sum, into: recorder)
+        return sum
+    }
+}

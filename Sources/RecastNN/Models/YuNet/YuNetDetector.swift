@@ -1,0 +1,87 @@
+import Foundation
+import RecastGPU
+
+/// The YuNet face detector on the Vulkan ops: any input size, with OpenCV FaceDetectorYN's decoding and
+/// non-maximum suppression. Command buffers are recorded once per input size and replayed.
+/// `@unchecked Sendable`: the per-size plans are guarded by `lock`, and a plan runs under it.
+public final class YuNetDetector: @unchecked Sendable {
+    /// One input size's recorded network, with its input and head tensors.
+    private struct Plan {
+        let input: Tensor
+        let heads: [Tensor]
+        let sequence: CommandSequence
+        let paddedWidth: Int
+        let paddedHeight: Int
+    }
+
+    public let engine: TensorEngine
+    private let network: YuNetNetwork
+    private var plans: [SIMD2<Int>: Plan] = [:]
+    private let lock = NSLock()
+
+    /// Loads `Models/yunet/yunet_s.safetensors` (or another file written by tools/convert_yunet.py).
+    public init(engine: TensorEngine, weightsPath: String) throws {
+        self.engine = engine
+        network = try YuNetNetwork(engine: engine, file: SafeTensorsFile(path: weightsPath))
+    }
+
+    /// Finds faces in an image.
+    /// - Parameters:
+    ///   - rgb: `width × height` pixels, row-major, 3 bytes per pixel in R, G, B order, values 0–255 as they are
+    ///     (no normalisation). The original network takes OpenCV's BGR; this port swaps the first layer's input
+    ///     channels instead, so results equal FaceDetectorYN given the same image in BGR.
+    ///   - scoreThreshold: faces scoring below it are dropped (OpenCV's default 0.9; 0.6 finds more, smaller faces).
+    ///   - nmsThreshold: overlapping faces with IoU above it are suppressed, keeping the higher score.
+    ///   - topK: most candidates considered by the suppression.
+    /// - Returns: faces in input pixel coordinates, highest score first. Any size works; like OpenCV, the image is
+    ///   zero-padded at the bottom and right to a multiple of 32 for the network. Faces are best found at 40–250 px
+    ///   across, so pass frames resized to e.g. 320×240 or 640×480 and scale the results back.
+    public func detect(
+        rgb: [UInt8], width: Int, height: Int, scoreThreshold: Float = 0.9, nmsThreshold: Float = 0.3, topK: Int = 5000
+    ) throws -> [DetectedFace] {
+        guard width > 0, height > 0, rgb.count == width * height * 3 else {
+            throw NNError.shapeMismatch(op: "YuNet", detail: "\(rgb.count) bytes for a \(width)×\(height) RGB image")
+        }
+        let heads: [[Float]]
+        let plan: Plan
+        (plan, heads) = try lock.withLock {
+            let plan = try plans[SIMD2(width, height)] ?? makePlan(width: width, height: height)
+            plans[SIMD2(width, height)] = plan
+            try upload(rgb, width: width, height: height, into: plan)
+            try plan.sequence.run()
+            return (plan, try plan.heads.map { try engine.read($0) })
+        }
+        var faces: [DetectedFace] = []
+        for (stride, head) in zip(YuNetDecoding.strides, heads) {
+            faces += YuNetDecoding.decode(
+                head: head, rows: plan.paddedHeight / stride, columns: plan.paddedWidth / stride, stride: stride,
+                scoreThreshold: scoreThreshold)
+        }
+        return YuNetDecoding.suppressOverlaps(faces, scoreThreshold: scoreThreshold, threshold: nmsThreshold, topK: topK)
+    }
+
+    private func makePlan(width: Int, height: Int) throws -> Plan {
+        let paddedWidth = (width + 31) / 32 * 32
+        let paddedHeight = (height + 31) / 32 * 32
+        let graph = ModelGraphRecorder(engine: engine)
+        let input = try engine.makeTensor(shape: [1, paddedHeight, paddedWidth, 3])
+        let heads = try network.encode(input, in: graph)
+        return Plan(
+            input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
+    }
+
+    private func upload(_ rgb: [UInt8], width: Int, height: Int, into plan: Plan) throws {
+        var values = [Float](repeating: 0, count: plan.input.elementCount)
+        for y in 0..<height {
+            let source = y * width * 3
+            let destination = y * plan.paddedWidth * 3
+            for i in 0..<(width * 3) {
+                values[destination + i] = Float(rgb[source + i])
+            }
+        }
+        switch engine.precision {
+        case .float32: try engine.gpu.upload(values, to: plan.input.buffer)
+        case .float16: try engine.gpu.upload(values.map { Float16($0) }, to: plan.input.buffer)
+        }
+    }
+}
