@@ -92,8 +92,13 @@ struct RunCommand: AsyncParsableCommand {
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        defer { writeStatistics(pipeline.statistics(), to: configuration.statsPath, logger: logger) }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            writeStatistics(pipeline.statistics(), to: configuration.statsPath, summaryLevel: .debug, logger: logger)
+            throw error
+        }
+        writeStatistics(pipeline.statistics(), to: configuration.statsPath, summaryLevel: .info, logger: logger)
     }
 
     private func resolvedConfiguration() throws -> RunConfiguration {
@@ -114,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
         return try configuration.validated()
     }
 
-    private func writeStatistics(_ statistics: PipelineStatistics, to path: String?, logger: Logger) {
+    private func writeStatistics(_ statistics: PipelineStatistics, to path: String?, summaryLevel: Logger.Level, logger: Logger) {
         var summary: Logger.Metadata = [
             "frames_captured": "\(statistics.framesCaptured)",
             "capture_drops": "\(statistics.captureDrops)",
@@ -123,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         for output in statistics.outputs {
             summary["\(output.name)"] = "\(output.framesWritten) written, \(output.framesDropped) dropped, latency p50 \(output.latency.p50) ms p95 \(output.latency.p95) ms"
         }
-        logger.info("run finished", metadata: summary)
+        logger.log(level: summaryLevel, "run finished", metadata: summary)
         guard let path else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -32,6 +32,7 @@ public final class Pipeline: @unchecked Sendable {
     private var staleFrames = 0
     private var noSignalFrames = 0
     private var lastFrameToOutputs: UInt64 = 0
+    private var inputOpenedAt: UInt64 = 0
     private var inputFinished = false
     private var firstWriteReported = false
     private var totalWritten = 0
@@ -68,6 +69,10 @@ public final class Pipeline: @unchecked Sendable {
     public func requestStop() {
         guard !stop.isRaised else { return }
         logger.info("stopping")
+        halt()
+    }
+
+    private func halt() {
         stop.raise()
         source.interrupt()
         processingQueue.close()
@@ -125,7 +130,7 @@ public final class Pipeline: @unchecked Sendable {
         lock.lock()
         if firstError == nil && !(error as? MediaError == .interrupted && stop.isRaised) { firstError = error }
         lock.unlock()
-        requestStop()
+        halt()
         for output in outputs {
             output.sink.interrupt()
             output.queue.close()
@@ -184,6 +189,7 @@ public final class Pipeline: @unchecked Sendable {
         defer { lock.unlock() }
         _ = settleOutputVideo(format.video)
         sourceAudio = format.audio
+        inputOpenedAt = monotonicNanoseconds()
     }
 
     /// The output picture is fixed once, by the input's first format or, if the
@@ -295,14 +301,17 @@ public final class Pipeline: @unchecked Sendable {
             lock.lock()
             let video = outputVideo
             let finished = inputFinished
-            let idleSince = lastFrameToOutputs == 0 ? startedAt : lastFrameToOutputs
+            let lastFrame = lastFrameToOutputs
+            let openedAt = inputOpenedAt
             lock.unlock()
             if finished || stop.isRaised { return }
             let rate = (video ?? options.fallbackVideo).framesPerSecond
             guard stop.sleep(1 / max(rate, 1)) else { return }
             let now = monotonicNanoseconds()
-            // Before the first input frame, wait longer: the input may just be slow to open.
-            let threshold = video == nil && lastFrameToOutputs == 0 ? max(5, options.noSignalAfter) : options.noSignalAfter
+            // Idle time counts from the last frame or the latest (re)open. Before the very first
+            // frame it is longer: cameras and streams can take seconds to start, which is not a lost signal.
+            let idleSince = max(lastFrame, openedAt, startedAt)
+            let threshold = lastFrame == 0 ? max(5, options.noSignalAfter) : options.noSignalAfter
             guard Double(now - idleSince) / 1e9 >= threshold else { continue }
             let format = adoptFallbackIfNeeded()
             if picture == nil || picture!.width != format.width || picture!.height != format.height {

@@ -8,7 +8,8 @@ public enum FFmpegLogging {
     private static let logger = Logger(label: "recast.ffmpeg")
 
     public static func install(level: Logger.Level) {
-        av_log_set_level(level <= .debug ? AV_LOG_VERBOSE : (level <= .info ? AV_LOG_WARNING : AV_LOG_ERROR))
+        // FFmpeg's own errors repeat what recastd reports with more context, so they show from debug on.
+        av_log_set_level(level <= .trace ? AV_LOG_VERBOSE : (level <= .debug ? AV_LOG_WARNING : AV_LOG_FATAL))
         recast_set_av_log_sink { level, line in
             guard let line else { return }
             let text = String(cString: line).trimmingCharacters(in: .newlines)
