@@ -18,6 +18,13 @@ final class ModelGraphRecorder {
         return output
     }
 
+    /// `layer(input)`, with `residual` added before the layer's activation.
+    func convolve(_ layer: DepthwiseConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
+        try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+        return output
+    }
+
     /// Zeros added below and to the right.
     func padBottomRight(_ input: Tensor, by amount: Int) throws -> Tensor {
         let output = try engine.makeTensor(

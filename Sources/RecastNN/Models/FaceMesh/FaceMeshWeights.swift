@@ -5,21 +5,34 @@ struct FaceMeshWeights {
     let file: SafeTensorsFile
 
     /// The convolution `name`, with its shape read from the file; `prelu` names the PReLU fused after it.
-    func convolution(
-        _ name: String, stride: Int = 1, padding: Int, depthwise: Bool = false, prelu: String? = nil
-    ) throws -> ConvolutionLayer {
+    func convolution(_ name: String, stride: Int = 1, padding: Int, prelu: String? = nil) throws -> ConvolutionLayer {
+        let shape = try weightShape(name)
+        return try ConvolutionLayer(
+            engine: engine,
+            shape: ConvolutionShape(inChannels: shape[1], outChannels: shape[0], kernel: shape[2], stride: stride, padding: padding),
+            weights: file.floats("\(name).weight"), bias: file.floats("\(name).bias", shape: [shape[0]]),
+            activation: prelu == nil ? .none : .prelu,
+            preluSlopes: try prelu.map { try file.floats("\($0).slope", shape: [shape[0]]) })
+    }
+
+    /// The depthwise convolution `name` ([C, 1, k, k]) with TFLite's SAME padding: centred at stride 1, bottom and
+    /// right only at stride 2 (the sizes here are even).
+    func depthwise(_ name: String, stride: Int) throws -> DepthwiseConvolutionLayer {
+        let shape = try weightShape(name)
+        let extra = shape[2] - stride
+        return try DepthwiseConvolutionLayer(
+            engine: engine,
+            shape: DepthwiseConvolutionShape(
+                channels: shape[0], kernel: shape[2], stride: stride,
+                padTop: extra / 2, padLeft: extra / 2, padBottom: extra - extra / 2, padRight: extra - extra / 2),
+            weights: file.floats("\(name).weight"), bias: file.floats("\(name).bias", shape: [shape[0]]))
+    }
+
+    private func weightShape(_ name: String) throws -> [Int] {
         let shape = try file.info("\(name).weight").shape
         guard shape.count == 4, shape[2] == shape[3] else {
             throw SafeTensorsError.badTensor(path: file.path, tensor: "\(name).weight", detail: "has shape \(shape), expected [out, in, k, k]")
         }
-        let outChannels = shape[0]
-        let groups = depthwise ? outChannels : 1
-        return try ConvolutionLayer(
-            engine: engine,
-            shape: ConvolutionShape(
-                inChannels: shape[1] * groups, outChannels: outChannels, kernel: shape[2], stride: stride, padding: padding, groups: groups),
-            weights: file.floats("\(name).weight"), bias: file.floats("\(name).bias", shape: [outChannels]),
-            activation: prelu == nil ? .none : .prelu,
-            preluSlopes: try prelu.map { try file.floats("\($0).slope", shape: [outChannels]) })
+        return shape
     }
 }

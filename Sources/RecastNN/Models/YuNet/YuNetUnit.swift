@@ -4,15 +4,15 @@ import RecastGPU
 /// with ReLU after it everywhere except in the detection heads. BatchNorm is already folded in.
 struct YuNetUnit {
     let pointwise: ConvolutionLayer
-    let depthwise: ConvolutionLayer
+    let depthwise: DepthwiseConvolutionLayer
 
     init(engine: TensorEngine, pointwise: YuNetWeights.Convolution, depthwise: YuNetWeights.Convolution, relu: Bool) throws {
         let channels = depthwise.outChannels
         self.pointwise = try ConvolutionLayer(
             engine: engine, shape: ConvolutionShape(inChannels: pointwise.inChannels, outChannels: channels, kernel: 1),
             weights: pointwise.weight, bias: pointwise.bias)
-        self.depthwise = try ConvolutionLayer(
-            engine: engine, shape: ConvolutionShape(inChannels: channels, outChannels: channels, kernel: 3, groups: channels),
+        self.depthwise = try DepthwiseConvolutionLayer(
+            engine: engine, shape: DepthwiseConvolutionShape(channels: channels, kernel: 3),
             weights: depthwise.weight, bias: depthwise.bias, activation: relu ? .relu : .none)
     }
 

@@ -1,0 +1,52 @@
+#version 450
+// NHWC depthwise convolution with its fused epilogue, one invocation per output element
+// (channels fastest, so neighbouring invocations read neighbouring input and weights):
+// y = activation(sum_k x·w + bias + residual). The implicit GEMM would spend a whole tile
+// on each channel's single output column; this reads each input 9 times and nothing else.
+// Padding is given per side, so TFLite's SAME padding (bottom/right only at stride 2) needs no pad pass.
+#include "storage.glsl"
+#include "activation.glsl"
+
+layout(local_size_x = 256) in;
+layout(constant_id = 0) const int ACTIVATION = ACT_NONE;
+layout(constant_id = 1) const int HAS_BIAS = 0;
+layout(constant_id = 2) const int HAS_RESIDUAL = 0;
+layout(constant_id = 3) const int KERNEL = 3;
+
+layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
+// Repacked [ky][kx][channel].
+layout(std430, binding = 1) readonly buffer Weights { STORAGE_T w[]; };
+layout(std430, binding = 2) readonly buffer Bias { STORAGE_T bias[]; };
+layout(std430, binding = 3) readonly buffer Residual { STORAGE_T residual[]; };
+layout(std430, binding = 4) readonly buffer Slopes { STORAGE_T slopes[]; };
+layout(std430, binding = 5) writeonly buffer Output { STORAGE_T y[]; };
+
+layout(push_constant) uniform Parameters {
+    uint count;
+    uint groupsX;
+    int inH, inW, outH, outW, channels;
+    int stride, padTop, padLeft;
+} pc;
+
+void main() {
+    uint index = gl_GlobalInvocationID.x + gl_WorkGroupID.y * pc.groupsX * 256u;
+    if (index >= pc.count) return;
+    int i = int(index);
+    int c = i % pc.channels;
+    int ox = (i / pc.channels) % pc.outW;
+    int oy = (i / (pc.channels * pc.outW)) % pc.outH;
+    int n = i / (pc.channels * pc.outW * pc.outH);
+    float sum = HAS_BIAS != 0 ? float(bias[c]) : 0.0;
+    for (int ky = 0; ky < KERNEL; ky++) {
+        int iy = oy * pc.stride - pc.padTop + ky;
+        if (iy < 0 || iy >= pc.inH) continue;
+        for (int kx = 0; kx < KERNEL; kx++) {
+            int ix = ox * pc.stride - pc.padLeft + kx;
+            if (ix < 0 || ix >= pc.inW) continue;
+            sum += float(x[((n * pc.inH + iy) * pc.inW + ix) * pc.channels + c]) * float(w[(ky * KERNEL + kx) * pc.channels + c]);
+        }
+    }
+    if (HAS_RESIDUAL != 0) sum += float(residual[index]);
+    float slope = ACTIVATION == ACT_PRELU ? float(slopes[c]) : 0.0;
+    y[index] = TO_STORAGE(activate(sum, ACTIVATION, slope));
+}

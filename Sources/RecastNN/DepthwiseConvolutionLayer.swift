@@ -1,0 +1,116 @@
+import RecastGPU
+
+/// Shape of a depthwise (one filter per channel) 2-D convolution over NHWC tensors, with padding given
+/// per side so that TFLite's SAME padding (only bottom and right at stride 2 on even sizes) is expressible.
+public struct DepthwiseConvolutionShape: Sendable, Hashable {
+    public var channels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padTop: Int
+    public var padLeft: Int
+    public var padBottom: Int
+    public var padRight: Int
+
+    /// Symmetric padding `(kernel − 1) / 2` unless given per side.
+    public init(
+        channels: Int, kernel: Int, stride: Int = 1,
+        padTop: Int? = nil, padLeft: Int? = nil, padBottom: Int? = nil, padRight: Int? = nil
+    ) {
+        self.channels = channels
+        self.kernel = kernel
+        self.stride = stride
+        let half = (kernel - 1) / 2
+        self.padTop = padTop ?? half
+        self.padLeft = padLeft ?? half
+        self.padBottom = padBottom ?? half
+        self.padRight = padRight ?? half
+    }
+
+    /// Elements of the PyTorch weight tensor [channels, 1, kernel, kernel].
+    public var weightCount: Int { channels * kernel * kernel }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height + padTop + padBottom - kernel) / stride + 1, (width + padLeft + padRight - kernel) / stride + 1)
+    }
+
+    func validate() throws {
+        guard channels > 0, kernel > 0, stride > 0, padTop >= 0, padLeft >= 0, padBottom >= 0, padRight >= 0 else {
+            throw NNError.shapeMismatch(op: "depthwise convolution", detail: "invalid shape \(self)")
+        }
+    }
+}
+
+/// A depthwise convolution with its weights repacked and uploaded once, and its fused epilogue:
+/// `activation(conv(x) + bias + residual)`. Same results as `ConvolutionLayer` with groups = channels,
+/// without spending a GEMM tile on each channel's single output column (Shaders/depthwise_conv.comp).
+public final class DepthwiseConvolutionLayer: Sendable {
+    public let shape: DepthwiseConvolutionShape
+    public let activation: Activation
+    let weights: Tensor
+    let bias: Tensor?
+    let slopes: Tensor?
+
+    /// - Parameters:
+    ///   - weights: PyTorch layout [channels, 1, kernel, kernel].
+    ///   - bias: [channels], or nil.
+    ///   - preluSlopes: [channels] when `activation` is `.prelu`.
+    public init(
+        engine: TensorEngine, shape: DepthwiseConvolutionShape, weights: [Float], bias: [Float]? = nil,
+        activation: Activation = .none, preluSlopes: [Float]? = nil
+    ) throws {
+        try shape.validate()
+        guard weights.count == shape.weightCount, bias.map({ $0.count == shape.channels }) ?? true,
+              preluSlopes.map({ $0.count == shape.channels }) ?? (activation != .prelu)
+        else {
+            throw NNError.shapeMismatch(
+                op: "depthwise convolution",
+                detail: "\(weights.count) weights, \(bias?.count ?? 0) biases, \(preluSlopes?.count ?? 0) slopes for \(shape)")
+        }
+        self.shape = shape
+        self.activation = activation
+        let taps = shape.kernel * shape.kernel
+        // [channel][tap] → [tap][channel], so neighbouring invocations read neighbouring weights.
+        let packed = (0..<weights.count).map { weights[($0 % shape.channels) * taps + $0 / shape.channels] }
+        self.weights = try engine.makeTensor(shape: [packed.count], values: packed)
+        self.bias = try bias.map { try engine.makeTensor(shape: [$0.count], values: $0) }
+        slopes = try preluSlopes.map { try engine.makeTensor(shape: [$0.count], values: $0) }
+    }
+
+    public func outputShape(for input: [Int]) -> [Int] {
+        let (h, w) = shape.outputSize(height: input[1], width: input[2])
+        return [input[0], h, w, shape.channels]
+    }
+
+    /// Records the convolution of NHWC `input` into NHWC `output` (optionally adding `residual`, same shape as output).
+    public func encode(
+        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, output: Tensor, into recorder: CommandRecorder
+    ) throws {
+        let expected = outputShape(for: input.shape)
+        guard input.rank == 4, input.shape[3] == shape.channels, expected[1] > 0, expected[2] > 0, output.shape == expected,
+              residual.map({ $0.shape == expected }) ?? true
+        else {
+            throw NNError.shapeMismatch(
+                op: "depthwise convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? []) for \(shape)")
+        }
+        let kernel = try engine.kernel(
+            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 40,
+            specialization: [
+                0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(shape.kernel),
+            ])
+        let grid = linearGroups(count: output.elementCount, perGroup: 256)
+        let s = shape
+        try recorder.dispatch(
+            kernel,
+            buffers: [input.buffer, weights.buffer, (bias ?? weights).buffer, (residual ?? input).buffer, (slopes ?? weights).buffer, output.buffer],
+            pushConstants: [output.elementCount, grid.x, input.shape[1], input.shape[2], expected[1], expected[2], s.channels,
+                            s.stride, s.padTop, s.padLeft].map { UInt32($0) },
+            groups: grid, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
+    }
+
+    /// Runs the convolution and returns the output.
+    public func callAsFunction(_ engine: TensorEngine, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: outputShape(for: input.shape))
+        try engine.run { try encode(engine: engine, input: input, residual: residual, output: output, into: $0) }
+        return output
+    }
+}

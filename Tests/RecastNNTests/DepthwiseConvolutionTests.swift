@@ -1,0 +1,68 @@
+import RecastNN
+import Testing
+
+struct DepthwiseCase: Sendable, CustomTestStringConvertible {
+    var batch = 1, height: Int, width: Int
+    var shape: DepthwiseConvolutionShape
+    var bias = true, residual = false, activation = Activation.none
+    var testDescription: String {
+        let s = shape
+        return "\(batch)x\(height)x\(width)x\(s.channels) k\(s.kernel) s\(s.stride) pad \(s.padTop),\(s.padLeft),\(s.padBottom),\(s.padRight) \(activation) res \(residual)"
+    }
+}
+
+@Suite("Depthwise convolution")
+struct DepthwiseConvolutionTests {
+    static let cases: [DepthwiseCase] = [
+        DepthwiseCase(height: 1, width: 1, shape: DepthwiseConvolutionShape(channels: 3, kernel: 3)),
+        DepthwiseCase(batch: 2, height: 13, width: 11, shape: DepthwiseConvolutionShape(channels: 17, kernel: 3), activation: .relu),
+        DepthwiseCase(height: 12, width: 10, shape: DepthwiseConvolutionShape(channels: 33, kernel: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
+                      residual: true, activation: .prelu),
+        DepthwiseCase(height: 9, width: 14, shape: DepthwiseConvolutionShape(channels: 5, kernel: 5, stride: 2), bias: false),
+        DepthwiseCase(height: 7, width: 6, shape: DepthwiseConvolutionShape(channels: 16, kernel: 3, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+                      residual: true, activation: .sigmoid),
+    ]
+
+    @Test(arguments: StoragePrecision.allCases, cases)
+    func depthwiseConvolution(precision: StoragePrecision, c: DepthwiseCase) throws {
+        let engine = try engine(precision)
+        let s = c.shape
+        let (outHeight, outWidth) = s.outputSize(height: c.height, width: c.width)
+        let outputCount = c.batch * outHeight * outWidth * s.channels
+        let inputValues = stored(randomValues(c.batch * c.height * c.width * s.channels, seed: 17), precision)
+        let weights = stored(randomValues(s.weightCount, seed: 18), precision)
+        let bias = c.bias ? stored(randomValues(s.channels, seed: 19), precision) : nil
+        let slopes = c.activation == .prelu ? stored(randomValues(s.channels, seed: 20), precision) : nil
+        let residualValues = c.residual ? stored(randomValues(outputCount, seed: 21), precision) : nil
+        let layer = try DepthwiseConvolutionLayer(
+            engine: engine, shape: s, weights: weights, bias: bias, activation: c.activation, preluSlopes: slopes)
+        let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, s.channels], values: inputValues)
+        let residual = try residualValues.map { try engine.makeTensor(shape: [c.batch, outHeight, outWidth, s.channels], values: $0) }
+        let reference = CPUReference.depthwiseConvolution(
+            inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: weights, bias: bias,
+            residual: residualValues, activation: c.activation, slopes: slopes)
+        let output = try layer(engine, input, residual: residual)
+        #expect(output.shape == [c.batch, outHeight, outWidth, s.channels])
+        try expectClose(try engine.read(output), reference, precision, c.testDescription)
+    }
+
+    /// With symmetric padding it computes what the grouped convolution computes.
+    @Test func matchesGroupedConvolutionReference() {
+        let shape = ConvolutionShape(inChannels: 6, outChannels: 6, kernel: 3, stride: 2, groups: 6)
+        let input = randomValues(2 * 7 * 9 * 6, seed: 22)
+        let weights = randomValues(shape.weightCount, seed: 23)
+        let grouped = CPUReference.convolution(input, batch: 2, height: 7, width: 9, shape: shape, weights: weights)
+        let depthwise = CPUReference.depthwiseConvolution(
+            input, batch: 2, height: 7, width: 9, shape: DepthwiseConvolutionShape(channels: 6, kernel: 3, stride: 2), weights: weights)
+        #expect(grouped == depthwise)
+    }
+
+    @Test func refusesMismatchedShapes() throws {
+        let engine = try engine(.float32)
+        let shape = DepthwiseConvolutionShape(channels: 4, kernel: 3)
+        #expect(throws: NNError.self) { try DepthwiseConvolutionLayer(engine: engine, shape: shape, weights: randomValues(35, seed: 1)) }
+        let layer = try DepthwiseConvolutionLayer(engine: engine, shape: shape, weights: randomValues(36, seed: 1))
+        let input = try engine.makeTensor(shape: [1, 5, 5, 3], values: randomValues(75, seed: 2))
+        #expect(throws: NNError.self) { try layer(engine, input) }
+    }
+}
