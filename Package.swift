@@ -37,6 +37,7 @@ let package = Package(
         ),
         .target(name: "RecastGPU", dependencies: ["CVulkan"]),
         .target(name: "RecastNN", dependencies: ["RecastGPU", "RecastSystem"], plugins: ["ShaderCompilerPlugin"]),
+        .target(name: "RecastSwap", dependencies: ["RecastNN", "RecastGPU", "RecastMedia"]),
         .target(
             name: "RecastDaemon",
             dependencies: [
@@ -49,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "recastd",
             dependencies: [
-                "RecastDaemon", "RecastMedia", "RecastGPU", "RecastNN", "COpenBLAS",
+                "RecastDaemon", "RecastMedia", "RecastGPU", "RecastNN", "RecastSwap", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

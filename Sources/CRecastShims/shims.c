@@ -41,16 +41,19 @@ const int RECAST_AVERROR_INVALIDDATA = AVERROR_INVALIDDATA;
 const int64_t RECAST_AV_NOPTS_VALUE = AV_NOPTS_VALUE;
 
 static recast_log_sink current_sink;
+static int current_max_level = AV_LOG_INFO;
 
 static void forward_av_log(void *avcl, int level, const char *fmt, va_list args) {
-    if (!current_sink || level > av_log_get_level()) return;
+    if (!current_sink || level > current_max_level) return;
     char line[1024];
     int print_prefix = 1;
     av_log_format_line(avcl, level, fmt, args, line, sizeof line, &print_prefix);
     current_sink(level, line);
 }
 
-void recast_set_av_log_sink(recast_log_sink sink) {
+void recast_set_av_log_sink(recast_log_sink sink, int max_level) {
     current_sink = sink;
+    current_max_level = max_level;
+    av_log_set_level(max_level);
     av_log_set_callback(sink ? forward_av_log : av_log_default_callback);
 }

@@ -41,8 +41,9 @@ extern const int RECAST_AVERROR_EXIT;
 extern const int RECAST_AVERROR_INVALIDDATA;
 extern const int64_t RECAST_AV_NOPTS_VALUE;
 
-// av_log's callback receives a va_list; this formats it and hands Swift a line.
+// av_log's callback receives a va_list; this formats it and hands Swift the
+// lines at or below `max_level` (AV_LOG_*; lower is more severe).
 typedef void (*recast_log_sink)(int level, const char *line);
-void recast_set_av_log_sink(recast_log_sink sink);
+void recast_set_av_log_sink(recast_log_sink sink, int max_level);
 
 #endif

@@ -9,8 +9,8 @@ public enum FFmpegLogging {
 
     public static func install(level: Logger.Level) {
         // FFmpeg's own errors repeat what recastd reports with more context, so they show from debug on.
-        av_log_set_level(level <= .trace ? AV_LOG_VERBOSE : (level <= .debug ? AV_LOG_WARNING : AV_LOG_FATAL))
-        recast_set_av_log_sink { level, line in
+        let maxLevel = level <= .trace ? AV_LOG_VERBOSE : (level <= .debug ? AV_LOG_WARNING : AV_LOG_QUIET)
+        recast_set_av_log_sink({ level, line in
             guard let line else { return }
             let text = String(cString: line).trimmingCharacters(in: .newlines)
             guard !text.isEmpty else { return }
@@ -20,6 +20,6 @@ public enum FFmpegLogging {
             case ...AV_LOG_INFO: FFmpegLogging.logger.info("\(text)")
             default: FFmpegLogging.logger.debug("\(text)")
             }
-        }
+        }, maxLevel)
     }
 }

@@ -43,6 +43,34 @@ public final class FrameConverter {
                          timestamp: frame.timestamp, capturedAt: frame.capturedAt)
     }
 
+    /// The frame as packed 8-bit RGB (full range, BT.601), row-major, 3 bytes per pixel.
+    public func rgb(_ frame: VideoFrame) throws(MediaError) -> [UInt8] {
+        let key = [frame.format.avPixelFormat.rawValue, Int32(frame.width), Int32(frame.height), AV_PIX_FMT_RGB24.rawValue]
+        if key != contextKey {
+            sws_freeContext(context)
+            context = sws_getContext(Int32(frame.width), Int32(frame.height), frame.format.avPixelFormat,
+                                     Int32(frame.width), Int32(frame.height), AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil)
+            contextKey = key
+        }
+        guard let context else {
+            contextKey = []
+            throw .unsupported("cannot convert \(frame.format) to RGB")
+        }
+        var pixels = [UInt8](repeating: 0, count: frame.width * frame.height * 3)
+        var planes: [UnsafePointer<UInt8>?] = frame.planes.indices.map {
+            UnsafePointer(frame.plane($0).baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        var strides: [Int32] = frame.planes.map { Int32($0.stride) }
+        while planes.count < 4 { planes.append(nil); strides.append(0) }
+        let status = pixels.withUnsafeMutableBufferPointer { buffer in
+            var outputPlanes: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
+            var outputStrides: [Int32] = [Int32(frame.width * 3), 0, 0, 0]
+            return sws_scale(context, planes, strides, 0, Int32(frame.height), &outputPlanes, &outputStrides)
+        }
+        try check(status, "converting \(frame.width)x\(frame.height) \(frame.format) to RGB")
+        return pixels
+    }
+
     /// Converts a decoded AVFrame of any pixel format into a packed `VideoFrame`.
     func convert(_ picture: UnsafePointer<AVFrame>, to format: PixelFormat, timestamp: Int64, capturedAt: UInt64) throws(MediaError) -> VideoFrame {
         let width = Int(picture.pointee.width)

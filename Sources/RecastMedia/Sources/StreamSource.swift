@@ -138,6 +138,8 @@ public final class StreamSource: MediaSource, @unchecked Sendable {
         let index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard index >= 0, let stream = format!.pointee.streams[Int(index)] else { return nil }
         let parameters = stream.pointee.codecpar!
+        // Probing found no picture size: nothing in it decodes (e.g. a text file named .jpg).
+        guard parameters.pointee.width > 0, parameters.pointee.height > 0 else { throw MediaError.notMedia(url) }
         guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw MediaError.unsupported("\(url): no decoder for its video codec (\(String(cString: avcodec_get_name(parameters.pointee.codec_id))))")
         }

@@ -1,0 +1,53 @@
+import Foundation
+import RecastGPU
+import RecastMedia
+import RecastNN
+
+/// One face found in a still image, in that image's pixel coordinates.
+public struct AnalyzedFace: Sendable {
+    public var box: (x: Float, y: Float, width: Float, height: Float)
+    public var score: Float
+    /// YuNet's five points: right eye, left eye, nose tip, right and left mouth corners.
+    public var keypoints: [SIMD2<Float>]
+    /// MediaPipe's 468 points; z on the same pixel scale as x and y, negative towards the camera.
+    public var mesh: [SIMD3<Float>]
+    /// The mesh model's face-presence probability.
+    public var meshPresence: Float
+}
+
+/// Finds faces in a still image and measures them with the bundled models:
+/// YuNet boxes and keypoints, then the face mesh on a crop levelled by the eyes.
+public final class FaceAnalyzer: @unchecked Sendable {
+    // @unchecked: the models serialise their own GPU use.
+    public let detector: YuNetDetector
+    public let mesh: FaceMeshModel
+    /// Longest side the image is scaled down to for detection (YuNet finds faces 40–250 px across best).
+    public var detectionSize = 640
+    public var scoreThreshold: Float = 0.7
+
+    public init(engine: TensorEngine, models: URL) throws {
+        detector = try YuNetDetector(engine: engine, weightsPath: models.appendingPathComponent("yunet/yunet_s.safetensors").path)
+        mesh = try FaceMeshModel(engine: engine, weightsPath: models.appendingPathComponent("face_mesh/face_landmark.safetensors").path)
+    }
+
+    public func analyze(_ image: RGBImage) throws -> [AnalyzedFace] {
+        let scale = min(1, Float(detectionSize) / Float(max(image.width, image.height)))
+        let scaled = scale < 1
+            ? image.resized(width: max(1, Int((Float(image.width) * scale).rounded())), height: max(1, Int((Float(image.height) * scale).rounded())))
+            : image
+        let factor = SIMD2(Float(image.width) / Float(scaled.width), Float(image.height) / Float(scaled.height))
+        let detections = try detector.detect(rgb: scaled.pixels, width: scaled.width, height: scaled.height, scoreThreshold: scoreThreshold)
+        return try detections.map { detection in
+            let keypoints = detection.keypoints.map { $0 * factor }
+            let box = (x: detection.x * factor.x, y: detection.y * factor.y, width: detection.width * factor.x, height: detection.height * factor.y)
+            let crop = FaceCrop(box: box, rightEye: keypoints[0], leftEye: keypoints[1])
+            let landmarks = try mesh.landmarks(rgb: crop.extract(from: image, size: FaceMeshModel.inputSize))
+            let depthScale = crop.side / Float(FaceMeshModel.inputSize)
+            let points = landmarks.points.map { point in
+                let planar = crop.imagePoint(SIMD2(point.x, point.y), size: FaceMeshModel.inputSize)
+                return SIMD3(planar.x, planar.y, point.z * depthScale)
+            }
+            return AnalyzedFace(box: box, score: detection.score, keypoints: keypoints, mesh: points, meshPresence: landmarks.presence)
+        }
+    }
+}
