@@ -5,18 +5,18 @@ import RecastGPU
 /// BatchNorm is already folded into each convolution's weights and bias.
 struct MobileFaceBottleneck {
     let expand: ConvolutionLayer
-    let depthwise: ConvolutionLayer
+    let depthwise: DepthwiseConvolutionLayer
     let project: ConvolutionLayer
     let addsInput: Bool
 
     init(engine: TensorEngine, file: SafeTensorsFile, prefix: String, input: Int, expansion: Int, output: Int, stride: Int) throws {
         expand = try ConvolutionLayer(
             engine: engine, file: file, prefix: "\(prefix).expand",
-            shape: ConvolutionShape(inChannels: input, outChannels: expansion, kernel: 1), hasBias: true)
-        depthwise = try ConvolutionLayer(
-            engine: engine, file: file, prefix: "\(prefix).depthwise",
-            shape: ConvolutionShape(inChannels: expansion, outChannels: expansion, kernel: 3, stride: stride, groups: expansion),
-            hasBias: true)
+            shape: ConvolutionShape(inChannels: input, outChannels: expansion, kernel: 1), hasBias: true, activation: .relu6)
+        depthwise = try DepthwiseConvolutionLayer(
+            engine: engine, shape: DepthwiseConvolutionShape(channels: expansion, kernel: 3, stride: stride),
+            weights: file.floats("\(prefix).depthwise.weight", shape: [expansion, 1, 3, 3]),
+            bias: file.floats("\(prefix).depthwise.bias", shape: [expansion]), activation: .relu6)
         project = try ConvolutionLayer(
             engine: engine, file: file, prefix: "\(prefix).project",
             shape: ConvolutionShape(inChannels: expansion, outChannels: output, kernel: 1), hasBias: true)
@@ -24,19 +24,11 @@ struct MobileFaceBottleneck {
     }
 
     func record(_ x: Tensor, engine: TensorEngine, into recorder: CommandRecorder) throws -> Tensor {
-        let expanded = try engine.recordReLU6(expand.record(x, engine: engine, into: recorder), into: recorder)
-        let filtered = try engine.recordReLU6(depthwise.record(expanded, engine: engine, into: recorder), into: recorder)
+        let expanded = try expand.record(x, engine: engine, into: recorder)
+        let filtered = try engine.makeTensor(shape: depthwise.outputShape(for: expanded.shape))
+        try depthwise.encode(engine: engine, input: expanded, output: filtered, into: recorder)
         let output = try engine.makeTensor(shape: project.outputShape(for: filtered.shape))
         try project.encode(engine: engine, input: filtered, residual: addsInput ? x : nil, output: output, into: recorder)
-        return output
-    }
-}
-
-extension TensorEngine {
-    /// Records min(max(x, 0), 6) into a new tensor.
-    func recordReLU6(_ x: Tensor, into recorder: CommandRecorder) throws -> Tensor {
-        let output = try makeTensor(shape: x.shape)
-        try encodeElementwise(.clamp(lower: 0, upper: 6), x, output: output, into: recorder)
         return output
     }
 }

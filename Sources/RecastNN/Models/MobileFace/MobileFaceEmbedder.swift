@@ -37,7 +37,8 @@ public final class MobileFaceEmbedder: @unchecked Sendable {
         self.engine = engine
         stem = try ConvolutionLayer(
             engine: engine, file: file, prefix: "stem",
-            shape: ConvolutionShape(inChannels: 3, outChannels: Self.stemChannels, kernel: 3, stride: 2), hasBias: true)
+            shape: ConvolutionShape(inChannels: 3, outChannels: Self.stemChannels, kernel: 3, stride: 2), hasBias: true,
+            activation: .relu6)
         var blocks: [MobileFaceBottleneck] = []
         for (stageIndex, stage) in Self.stages.enumerated() {
             for (blockIndex, expansion) in stage.expansions.enumerated() {
@@ -63,7 +64,7 @@ public final class MobileFaceEmbedder: @unchecked Sendable {
         }
         let normalized = try engine.makeTensor(shape: faces.shape)
         try engine.encodeElementwise(.scale(1 / 128, offset: -127.5 / 128), faces, output: normalized, into: recorder)
-        var x = try engine.recordReLU6(stem.record(normalized, engine: engine, into: recorder), into: recorder)
+        var x = try stem.record(normalized, engine: engine, into: recorder)
         for block in blocks {
             x = try block.record(x, engine: engine, into: recorder)
         }
