@@ -6,6 +6,7 @@
 #define ACT_GELU 4
 #define ACT_TANH 5
 #define ACT_SIGMOID 6
+#define ACT_RELU6 7
 
 // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): GLSL has no erf, and GELU here is the exact (erf) form.
 float erf_approx(float x) {
@@ -26,5 +27,6 @@ float activate(float x, int kind, float slope) {
     if (kind == ACT_GELU) return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752));
     if (kind == ACT_TANH) return tanh(clamp(x, -15.0, 15.0));
     if (kind == ACT_SIGMOID) return sigmoid_stable(x);
+    if (kind == ACT_RELU6) return clamp(x, 0.0, 6.0);
     return x;
 }

@@ -4,6 +4,8 @@
 // y = activation(sum_k x·w + bias + residual). The implicit GEMM would spend a whole tile
 // on each channel's single output column; this reads each input 9 times and nothing else.
 // Padding is given per side, so TFLite's SAME padding (bottom/right only at stride 2) needs no pad pass.
+// The grid is x = (output column, channel), y = (image, output row), and the channel count is a
+// specialization constant: llvmpipe scalarizes integer division by a variable, which otherwise dominates.
 #include "storage.glsl"
 #include "activation.glsl"
 
@@ -12,6 +14,7 @@ layout(constant_id = 0) const int ACTIVATION = ACT_NONE;
 layout(constant_id = 1) const int HAS_BIAS = 0;
 layout(constant_id = 2) const int HAS_RESIDUAL = 0;
 layout(constant_id = 3) const int KERNEL = 3;
+layout(constant_id = 4) const int CHANNELS = 1;
 
 layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
 // Repacked [ky][kx][channel].
@@ -22,20 +25,19 @@ layout(std430, binding = 4) readonly buffer Slopes { STORAGE_T slopes[]; };
 layout(std430, binding = 5) writeonly buffer Output { STORAGE_T y[]; };
 
 layout(push_constant) uniform Parameters {
-    uint count;
-    uint groupsX;
-    int inH, inW, outH, outW, channels;
+    int inH, inW, outH, outW;
     int stride, padTop, padLeft;
 } pc;
 
 void main() {
-    uint index = gl_GlobalInvocationID.x + gl_WorkGroupID.y * pc.groupsX * 256u;
-    if (index >= pc.count) return;
-    int i = int(index);
-    int c = i % pc.channels;
-    int ox = (i / pc.channels) % pc.outW;
-    int oy = (i / (pc.channels * pc.outW)) % pc.outH;
-    int n = i / (pc.channels * pc.outW * pc.outH);
+    int column = int(gl_GlobalInvocationID.x);
+    if (column >= pc.outW * CHANNELS) return;
+    int c = column % CHANNELS;
+    int ox = column / CHANNELS;
+    int row = int(gl_GlobalInvocationID.y);
+    int oy = row % pc.outH;
+    int n = row / pc.outH;
+    int index = row * pc.outW * CHANNELS + column;
     float sum = HAS_BIAS != 0 ? float(bias[c]) : 0.0;
     for (int ky = 0; ky < KERNEL; ky++) {
         int iy = oy * pc.stride - pc.padTop + ky;
@@ -43,7 +45,7 @@ void main() {
         for (int kx = 0; kx < KERNEL; kx++) {
             int ix = ox * pc.stride - pc.padLeft + kx;
             if (ix < 0 || ix >= pc.inW) continue;
-            sum += float(x[((n * pc.inH + iy) * pc.inW + ix) * pc.channels + c]) * float(w[(ky * KERNEL + kx) * pc.channels + c]);
+            sum += float(x[((n * pc.inH + iy) * pc.inW + ix) * CHANNELS + c]) * float(w[(ky * KERNEL + kx) * CHANNELS + c]);
         }
     }
     if (HAS_RESIDUAL != 0) sum += float(residual[index]);

@@ -9,4 +9,6 @@ public enum Activation: Int32, Sendable, CaseIterable {
     case gelu = 4
     case tanh = 5
     case sigmoid = 6
+    /// min(max(x, 0), 6), as in MobileNetV2-style networks.
+    case relu6 = 7
 }

@@ -93,18 +93,21 @@ public final class DepthwiseConvolutionLayer: Sendable {
                 op: "depthwise convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? []) for \(shape)")
         }
         let kernel = try engine.kernel(
-            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 40,
+            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 28,
             specialization: [
                 0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(shape.kernel),
+                4: UInt32(shape.channels),
             ])
-        let grid = linearGroups(count: output.elementCount, perGroup: 256)
         let s = shape
+        let rows = input.shape[0] * expected[1]
+        guard rows <= 65535 else {
+            throw NNError.shapeMismatch(op: "depthwise convolution", detail: "\(rows) output rows exceed one dispatch")
+        }
         try recorder.dispatch(
             kernel,
             buffers: [input.buffer, weights.buffer, (bias ?? weights).buffer, (residual ?? input).buffer, (slopes ?? weights).buffer, output.buffer],
-            pushConstants: [output.elementCount, grid.x, input.shape[1], input.shape[2], expected[1], expected[2], s.channels,
-                            s.stride, s.padTop, s.padLeft].map { UInt32($0) },
-            groups: grid, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
+            pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft].map { UInt32($0) },
+            groups: ((expected[2] * s.channels + 255) / 256, rows, 1), label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
     }
 
     /// Runs the convolution and returns the output.

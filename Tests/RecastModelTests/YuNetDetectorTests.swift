@@ -3,8 +3,8 @@ import RecastNN
 import Testing
 
 /// YuNet on Vulkan against onnxruntime + OpenCV's decoding (tools/fixtures_yunet.py) on a real photo,
-/// at the fixture's three input sizes.
-@Suite struct YuNetDetectorTests {
+/// at the fixture's three input sizes. Serialized so the printed times are not shared between sizes.
+@Suite(.serialized) struct YuNetDetectorTests {
     struct Reference: Decodable {
         struct Face: Decodable {
             var box: [Float]

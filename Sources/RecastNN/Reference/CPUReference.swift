@@ -12,6 +12,7 @@ public enum CPUReference {
         case .gelu: 0.5 * x * (1 + erf(x / Float(2).squareRoot()))
         case .tanh: Foundation.tanh(x)
         case .sigmoid: 1 / (1 + exp(-x))
+        case .relu6: min(max(x, 0), 6)
         }
     }
 }

@@ -31,20 +31,24 @@ public final class FaceMeshModel: @unchecked Sendable {
     ///   scaled to [0, 1] as MediaPipe feeds it. MediaPipe crops a square 1.5× the detected face box around its
     ///   center (rotated upright by the eye line) and resizes it to 192×192; map the points back with that transform.
     public func landmarks(rgb: [UInt8]) throws -> FaceMesh {
+        try landmarks(input: rgb.map { Float($0) / 255 })
+    }
+
+    /// Landmarks for the network's own input: NHWC [1, 192, 192, 3] RGB floats in [0, 1], as the TFLite model takes.
+    public func landmarks(input values: [Float]) throws -> FaceMesh {
         let side = Self.inputSize
-        guard rgb.count == side * side * 3 else {
-            throw NNError.shapeMismatch(op: "face mesh", detail: "\(rgb.count) bytes for a \(side)×\(side) RGB crop")
+        guard values.count == side * side * 3 else {
+            throw NNError.shapeMismatch(op: "face mesh", detail: "\(values.count) values for a \(side)×\(side) RGB crop")
         }
-        let (values, logit) = try lock.withLock {
-            let scaled = rgb.map { Float($0) / 255 }
+        let (coordinates, logit) = try lock.withLock {
             switch engine.precision {
-            case .float32: try engine.gpu.upload(scaled, to: input.buffer)
-            case .float16: try engine.gpu.upload(scaled.map { Float16($0) }, to: input.buffer)
+            case .float32: try engine.gpu.upload(values, to: input.buffer)
+            case .float16: try engine.gpu.upload(values.map { Float16($0) }, to: input.buffer)
             }
             try sequence.run()
             return (try engine.read(landmarks), try engine.read(presenceLogit)[0])
         }
-        let points = (0..<Self.pointCount).map { SIMD3(values[3 * $0], values[3 * $0 + 1], values[3 * $0 + 2]) }
+        let points = (0..<Self.pointCount).map { SIMD3(coordinates[3 * $0], coordinates[3 * $0 + 1], coordinates[3 * $0 + 2]) }
         return FaceMesh(points: points, presence: 1 / (1 + exp(-logit)))
     }
 }

@@ -39,25 +39,23 @@ public final class YuNetDetector: @unchecked Sendable {
     public func detect(
         rgb: [UInt8], width: Int, height: Int, scoreThreshold: Float = 0.9, nmsThreshold: Float = 0.3, topK: Int = 5000
     ) throws -> [DetectedFace] {
+        try heads(rgb: rgb.map { Float($0) }, width: width, height: height)
+            .faces(scoreThreshold: scoreThreshold, nmsThreshold: nmsThreshold, topK: topK)
+    }
+
+    /// The network's raw outputs for `rgb`: `width × height × 3` floats, row-major RGB, 0–255.
+    public func heads(rgb: [Float], width: Int, height: Int) throws -> YuNetHeads {
         guard width > 0, height > 0, rgb.count == width * height * 3 else {
-            throw NNError.shapeMismatch(op: "YuNet", detail: "\(rgb.count) bytes for a \(width)×\(height) RGB image")
+            throw NNError.shapeMismatch(op: "YuNet", detail: "\(rgb.count) values for a \(width)×\(height) RGB image")
         }
-        let heads: [[Float]]
-        let plan: Plan
-        (plan, heads) = try lock.withLock {
+        return try lock.withLock {
             let plan = try plans[SIMD2(width, height)] ?? makePlan(width: width, height: height)
             plans[SIMD2(width, height)] = plan
             try upload(rgb, width: width, height: height, into: plan)
             try plan.sequence.run()
-            return (plan, try plan.heads.map { try engine.read($0) })
+            return YuNetHeads(
+                values: try plan.heads.map { try engine.read($0) }, paddedWidth: plan.paddedWidth, paddedHeight: plan.paddedHeight)
         }
-        var faces: [DetectedFace] = []
-        for (stride, head) in zip(YuNetDecoding.strides, heads) {
-            faces += YuNetDecoding.decode(
-                head: head, rows: plan.paddedHeight / stride, columns: plan.paddedWidth / stride, stride: stride,
-                scoreThreshold: scoreThreshold)
-        }
-        return YuNetDecoding.suppressOverlaps(faces, scoreThreshold: scoreThreshold, threshold: nmsThreshold, topK: topK)
     }
 
     private func makePlan(width: Int, height: Int) throws -> Plan {
@@ -70,18 +68,25 @@ public final class YuNetDetector: @unchecked Sendable {
             input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
     }
 
-    private func upload(_ rgb: [UInt8], width: Int, height: Int, into plan: Plan) throws {
-        var values = [Float](repeating: 0, count: plan.input.elementCount)
+    /// Copies the image into the top-left of the padded input, converting once to the storage type.
+    private func upload(_ rgb: [Float], width: Int, height: Int, into plan: Plan) throws {
+        switch engine.precision {
+        case .float32: try engine.gpu.upload(padded(rgb, width: width, height: height, plan: plan) { $0 }, to: plan.input.buffer)
+        case .float16: try engine.gpu.upload(padded(rgb, width: width, height: height, plan: plan) { Float16($0) }, to: plan.input.buffer)
+        }
+    }
+
+    private func padded<T: BinaryFloatingPoint & BitwiseCopyable>(
+        _ rgb: [Float], width: Int, height: Int, plan: Plan, convert: (Float) -> T
+    ) -> [T] {
+        var values = [T](repeating: 0, count: plan.input.elementCount)
         for y in 0..<height {
             let source = y * width * 3
             let destination = y * plan.paddedWidth * 3
             for i in 0..<(width * 3) {
-                values[destination + i] = Float(rgb[source + i])
+                values[destination + i] = convert(rgb[source + i])
             }
         }
-        switch engine.precision {
-        case .float32: try engine.gpu.upload(values, to: plan.input.buffer)
-        case .float16: try engine.gpu.upload(values.map { Float16($0) }, to: plan.input.buffer)
-        }
+        return values
     }
 }
