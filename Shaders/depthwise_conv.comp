@@ -15,6 +15,8 @@ layout(constant_id = 1) const int HAS_BIAS = 0;
 layout(constant_id = 2) const int HAS_RESIDUAL = 0;
 layout(constant_id = 3) const int KERNEL = 3;
 layout(constant_id = 4) const int CHANNELS = 1;
+// Channels per invocation (1 or 4, dividing CHANNELS): fewer, wider invocations halve llvmpipe's time.
+layout(constant_id = 5) const int LANES = 1;
 
 layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
 // Repacked [ky][kx][channel].
@@ -30,25 +32,31 @@ layout(push_constant) uniform Parameters {
 } pc;
 
 void main() {
+    const int groups = CHANNELS / LANES;
     int column = int(gl_GlobalInvocationID.x);
-    if (column >= pc.outW * CHANNELS) return;
-    int c = column % CHANNELS;
-    int ox = column / CHANNELS;
+    if (column >= pc.outW * groups) return;
+    int c0 = (column % groups) * LANES;
+    int ox = column / groups;
     int row = int(gl_GlobalInvocationID.y);
     int oy = row % pc.outH;
     int n = row / pc.outH;
-    int index = row * pc.outW * CHANNELS + column;
-    float sum = HAS_BIAS != 0 ? float(bias[c]) : 0.0;
+    int base = (row * pc.outW + ox) * CHANNELS + c0;
+    float sum[LANES];
+    for (int l = 0; l < LANES; l++) sum[l] = HAS_BIAS != 0 ? float(bias[c0 + l]) : 0.0;
     for (int ky = 0; ky < KERNEL; ky++) {
         int iy = oy * pc.stride - pc.padTop + ky;
         if (iy < 0 || iy >= pc.inH) continue;
         for (int kx = 0; kx < KERNEL; kx++) {
             int ix = ox * pc.stride - pc.padLeft + kx;
             if (ix < 0 || ix >= pc.inW) continue;
-            sum += float(x[((n * pc.inH + iy) * pc.inW + ix) * CHANNELS + c]) * float(w[(ky * KERNEL + kx) * CHANNELS + c]);
+            int source = ((n * pc.inH + iy) * pc.inW + ix) * CHANNELS + c0;
+            int tap = (ky * KERNEL + kx) * CHANNELS + c0;
+            for (int l = 0; l < LANES; l++) sum[l] += float(x[source + l]) * float(w[tap + l]);
         }
     }
-    if (HAS_RESIDUAL != 0) sum += float(residual[index]);
-    float slope = ACTIVATION == ACT_PRELU ? float(slopes[c]) : 0.0;
-    y[index] = TO_STORAGE(activate(sum, ACTIVATION, slope));
+    for (int l = 0; l < LANES; l++) {
+        float v = sum[l] + (HAS_RESIDUAL != 0 ? float(residual[base + l]) : 0.0);
+        float slope = ACTIVATION == ACT_PRELU ? float(slopes[c0 + l]) : 0.0;
+        y[base + l] = TO_STORAGE(activate(v, ACTIVATION, slope));
+    }
 }

@@ -92,11 +92,13 @@ public final class DepthwiseConvolutionLayer: Sendable {
             throw NNError.shapeMismatch(
                 op: "depthwise convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? []) for \(shape)")
         }
+        // Four channels per invocation where they divide evenly (all real networks' widths).
+        let lanes = shape.channels % 4 == 0 ? 4 : 1
         let kernel = try engine.kernel(
             "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 28,
             specialization: [
                 0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(shape.kernel),
-                4: UInt32(shape.channels),
+                4: UInt32(shape.channels), 5: UInt32(lanes),
             ])
         let s = shape
         let rows = input.shape[0] * expected[1]
@@ -107,7 +109,7 @@ public final class DepthwiseConvolutionLayer: Sendable {
             kernel,
             buffers: [input.buffer, weights.buffer, (bias ?? weights).buffer, (residual ?? input).buffer, (slopes ?? weights).buffer, output.buffer],
             pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft].map { UInt32($0) },
-            groups: ((expected[2] * s.channels + 255) / 256, rows, 1), label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
+            groups: ((expected[2] * s.channels / lanes + 255) / 256, rows, 1), label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
     }
 
     /// Runs the convolution and returns the output.
