@@ -10,13 +10,13 @@ import RecastSwap
 struct FacesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faces",
-        abstract: "Find the faces in an image: boxes, scores, 5 keypoints and the 468-point mesh, in image pixels."
+        abstract: "Find the faces in an image: boxes, scores, 5 keypoints, the 468-point mesh (image pixels) and identity embeddings."
     )
 
     @Argument(help: "An image (JPEG, PNG, …) or video (its first frame).")
     var image: String
 
-    @Flag(help: "Print JSON: {\"faces\": [{\"box\": [x, y, w, h], \"score\": s, \"keypoints\": [[x, y] ×5], \"mesh\": [[x, y, z] ×468]}]}.")
+    @Flag(help: "Print JSON: {\"faces\": [{\"box\": [x, y, w, h], \"score\": s, \"keypoints\": [[x, y] ×5], \"mesh\": [[x, y, z] ×468], \"embedding\": [256 numbers, L2-normalised]}]}.")
     var json = false
 
     @Option(help: "Directory of the converted models (default: the bundled Models/).")
@@ -57,6 +57,7 @@ struct FacesCommand: ParsableCommand {
                 "score": (Double(face.score) * 10_000).rounded() / 10_000,
                 "keypoints": face.keypoints.map { [round($0.x), round($0.y)] },
                 "mesh": face.mesh.map { [round($0.x), round($0.y), round($0.z)] },
+                "embedding": face.embedding.map { (Double($0) * 1e6).rounded() / 1e6 },
             ]
         }
         let data = try JSONSerialization.data(withJSONObject: ["faces": entries], options: [.sortedKeys])

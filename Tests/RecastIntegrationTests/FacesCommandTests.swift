@@ -13,6 +13,7 @@ struct FacesCommandTests {
         var score: Double
         var keypoints: [[Double]]
         var mesh: [[Double]]
+        var embedding: [Double]
     }
 
     func faces(_ image: String) throws -> [Face] {
@@ -22,7 +23,8 @@ struct FacesCommandTests {
         let entries = try #require(json["faces"] as? [[String: Any]])
         return try entries.map { entry in
             Face(box: try #require(entry["box"] as? [Double]), score: try #require(entry["score"] as? Double),
-                 keypoints: try #require(entry["keypoints"] as? [[Double]]), mesh: try #require(entry["mesh"] as? [[Double]]))
+                 keypoints: try #require(entry["keypoints"] as? [[Double]]), mesh: try #require(entry["mesh"] as? [[Double]]),
+                 embedding: try #require(entry["embedding"] as? [Double]))
         }
     }
 
@@ -58,6 +60,21 @@ struct FacesCommandTests {
             let separate = a[0] + a[2] < b[0] || b[0] + b[2] < a[0]
             #expect(separate, "boxes overlap: \(a) \(b)")
         }
+    }
+
+    @Test("embeddings tell the two people apart: each matches their own portrait")
+    func identities() throws {
+        let pair = try faces(Self.fixture("two_people_564x330.jpg"))
+        let obama = try #require(try faces(Self.fixture("obama_456x568.jpg")).first)
+        let biden = try #require(try faces(Self.fixture("biden_484x1102.jpg")).first)
+        try #require(pair.count == 2)
+        func cosine(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map(*).reduce(0, +) }
+        #expect(pair.allSatisfy { $0.embedding.count == 256 && abs(cosine($0.embedding, $0.embedding) - 1) < 1e-3 })
+        // Obama stands on the left of two_people.jpg, Biden on the right.
+        let (left, right) = (pair[0].box[0] < pair[1].box[0]) ? (pair[0], pair[1]) : (pair[1], pair[0])
+        let same = [cosine(left.embedding, obama.embedding), cosine(right.embedding, biden.embedding)]
+        let different = [cosine(left.embedding, biden.embedding), cosine(right.embedding, obama.embedding)]
+        #expect(same.min()! > different.max()! + 0.2, "same person \(same), different people \(different)")
     }
 
     @Test("a picture without a face gives an empty list; a file that is not an image, one clear error")

@@ -13,14 +13,18 @@ public struct AnalyzedFace: Sendable {
     public var mesh: [SIMD3<Float>]
     /// The mesh model's face-presence probability.
     public var meshPresence: Float
+    /// MobileFace identity embedding of the aligned face, L2-normalised (so cosine similarity is a dot product).
+    public var embedding: [Float]
 }
 
 /// Finds faces in a still image and measures them with the bundled models:
-/// YuNet boxes and keypoints, then the face mesh on a crop levelled by the eyes.
+/// YuNet boxes and keypoints, then the face mesh on a crop levelled by the eyes,
+/// and the MobileFace embedding of the face aligned by its keypoints.
 public final class FaceAnalyzer: @unchecked Sendable {
     // @unchecked: the models serialise their own GPU use.
     public let detector: YuNetDetector
     public let mesh: FaceMeshModel
+    public let embedder: MobileFaceEmbedder
     /// Longest side the image is scaled down to for detection (YuNet finds faces 40–250 px across best).
     public var detectionSize = 640
     public var scoreThreshold: Float = 0.7
@@ -28,6 +32,7 @@ public final class FaceAnalyzer: @unchecked Sendable {
     public init(engine: TensorEngine, models: URL) throws {
         detector = try YuNetDetector(engine: engine, weightsPath: models.appendingPathComponent("yunet/yunet_s.safetensors").path)
         mesh = try FaceMeshModel(engine: engine, weightsPath: models.appendingPathComponent("face_mesh/face_landmark.safetensors").path)
+        embedder = try MobileFaceEmbedder(engine: engine, weightsPath: models.appendingPathComponent("mobileface/mobileface.safetensors").path)
     }
 
     public func analyze(_ image: RGBImage) throws -> [AnalyzedFace] {
@@ -47,7 +52,10 @@ public final class FaceAnalyzer: @unchecked Sendable {
                 let planar = crop.imagePoint(SIMD2(point.x, point.y), size: FaceMeshModel.inputSize)
                 return SIMD3(planar.x, planar.y, point.z * depthScale)
             }
-            return AnalyzedFace(box: box, score: detection.score, keypoints: keypoints, mesh: points, meshPresence: landmarks.presence)
+            let embedding = try embedder.embed(alignedFace: FaceAligner.alignedBGR(image, keypoints: keypoints))
+            let length = max(1e-12, embedding.reduce(0) { $0 + $1 * $1 }.squareRoot())
+            return AnalyzedFace(box: box, score: detection.score, keypoints: keypoints, mesh: points,
+                                meshPresence: landmarks.presence, embedding: embedding.map { $0 / length })
         }
     }
 }
