@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
         .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastModelTests", dependencies: ["RecastNN", "RecastGPU"]),
-        .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia"]),
+        .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia", "RecastNN"]),
     ],
     swiftLanguageModes: [.v6]
 )
