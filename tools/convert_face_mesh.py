@@ -27,7 +27,7 @@ from ai_edge_litert.interpreter import Interpreter, OpResolverType
 from safetensors.numpy import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCE = pathlib.Path("/work/shared/models/mediapipe/face_landmark.tflite")
+SOURCE = pathlib.Path(__file__).resolve().parents[2] / "shared/models/mediapipe/face_landmark.tflite"
 
 # (our block name, TFLite depthwise index, pointwise conv2d index, PReLU index, stride)
 TRUNK = [(f"trunk.block{k}", k, k + 1, k + 1, 2 if k in (3, 6, 9, 12) else 1) for k in range(1, 15)]

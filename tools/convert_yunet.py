@@ -22,7 +22,7 @@ from onnx import numpy_helper
 from safetensors.numpy import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCE = pathlib.Path("/work/shared/models/yunet/yunet_s_dynamic.onnx")
+SOURCE = pathlib.Path(__file__).resolve().parents[2] / "shared/models/yunet/yunet_s_dynamic.onnx"
 
 # Pointwise+depthwise units per backbone stage; a 2×2 max pool follows every stage but the last.
 STAGES = [("stem", 1), ("stage1", 4), ("stage2", 2), ("stage3", 2), ("stage4", 2)]

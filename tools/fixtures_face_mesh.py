@@ -20,7 +20,7 @@ import fixtures_yunet
 from convert_face_mesh import SOURCE, tflite_outputs
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MEDIA = pathlib.Path("/work/shared/media/images")
+MEDIA = pathlib.Path(__file__).resolve().parents[2] / "shared/media/images"
 OUT = ROOT / "Tests/Fixtures/face_mesh"
 PORTRAITS = ["obama.jpg", "astronaut.png"]
 NO_FACE = {"image": "yunet/two_people_320x240.rgb", "imageWidth": 320, "imageHeight": 240, "offset": [64, 48]}

@@ -22,8 +22,8 @@ import onnxruntime
 from PIL import Image
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MEDIA = pathlib.Path("/work/shared/media/images/two_people.jpg")
-MODEL = pathlib.Path("/work/shared/models/yunet/yunet_s_dynamic.onnx")
+MEDIA = pathlib.Path(__file__).resolve().parents[2] / "shared/media/images/two_people.jpg"
+MODEL = pathlib.Path(__file__).resolve().parents[2] / "shared/models/yunet/yunet_s_dynamic.onnx"
 OUT = ROOT / "Tests/Fixtures/yunet"
 SCORE_THRESHOLD = 0.6
 NMS_THRESHOLD = 0.3
