@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
         .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastModelTests", dependencies: ["RecastNN", "RecastGPU"]),
+        .testTarget(name: "RecastSwapTests", dependencies: ["RecastSwap", "RecastNN", "RecastGPU", "RecastMedia"]),
         .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia", "RecastNN"]),
     ],
     swiftLanguageModes: [.v6]

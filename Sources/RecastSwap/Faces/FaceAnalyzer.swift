@@ -10,6 +10,7 @@ public struct AnalyzedFace: Sendable {
     /// YuNet's five points: right eye, left eye, nose tip, right and left mouth corners.
     public var keypoints: [SIMD2<Float>]
     /// MediaPipe's 468 points; z on the same pixel scale as x and y, negative towards the camera.
+    /// Empty when the analyzer was told not to measure the mesh.
     public var mesh: [SIMD3<Float>]
     /// The mesh model's face-presence probability.
     public var meshPresence: Float
@@ -28,6 +29,8 @@ public final class FaceAnalyzer: @unchecked Sendable {
     /// Longest side the image is scaled down to for detection (YuNet finds faces 40–250 px across best).
     public var detectionSize = 640
     public var scoreThreshold: Float = 0.7
+    /// Whether to run the face mesh (identity checks need only boxes, keypoints and embeddings).
+    public var measuresMesh = true
 
     public init(engine: TensorEngine, models: URL) throws {
         detector = try YuNetDetector(engine: engine, weightsPath: models.appendingPathComponent("yunet/yunet_s.safetensors").path)
@@ -45,17 +48,25 @@ public final class FaceAnalyzer: @unchecked Sendable {
         return try detections.map { detection in
             let keypoints = detection.keypoints.map { $0 * factor }
             let box = (x: detection.x * factor.x, y: detection.y * factor.y, width: detection.width * factor.x, height: detection.height * factor.y)
-            let crop = FaceCrop(box: box, rightEye: keypoints[0], leftEye: keypoints[1])
-            let landmarks = try mesh.landmarks(rgb: crop.extract(from: image, size: FaceMeshModel.inputSize))
-            let depthScale = crop.side / Float(FaceMeshModel.inputSize)
-            let points = landmarks.points.map { point in
-                let planar = crop.imagePoint(SIMD2(point.x, point.y), size: FaceMeshModel.inputSize)
-                return SIMD3(planar.x, planar.y, point.z * depthScale)
-            }
+            let (points, presence) = measuresMesh ? try meshPoints(image, box: box, keypoints: keypoints) : ([], 0)
             let embedding = try embedder.embed(alignedFace: FaceAligner.alignedBGR(image, keypoints: keypoints))
             let length = max(1e-12, embedding.reduce(0) { $0 + $1 * $1 }.squareRoot())
             return AnalyzedFace(box: box, score: detection.score, keypoints: keypoints, mesh: points,
-                                meshPresence: landmarks.presence, embedding: embedding.map { $0 / length })
+                                meshPresence: presence, embedding: embedding.map { $0 / length })
         }
+    }
+
+    /// The mesh measured on a crop levelled by the eyes, mapped back to image pixels.
+    private func meshPoints(_ image: RGBImage, box: (x: Float, y: Float, width: Float, height: Float), keypoints: [SIMD2<Float>])
+        throws -> ([SIMD3<Float>], Float)
+    {
+        let crop = FaceCrop(box: box, rightEye: keypoints[0], leftEye: keypoints[1])
+        let landmarks = try mesh.landmarks(rgb: crop.extract(from: image, size: FaceMeshModel.inputSize))
+        let depthScale = crop.side / Float(FaceMeshModel.inputSize)
+        let points = landmarks.points.map { point in
+            let planar = crop.imagePoint(SIMD2(point.x, point.y), size: FaceMeshModel.inputSize)
+            return SIMD3(planar.x, planar.y, point.z * depthScale)
+        }
+        return (points, landmarks.presence)
     }
 }
