@@ -26,6 +26,11 @@ layout(constant_id = 10) const bool TRANSPOSE_B = false;
 // CPU implementations (lavapipe) run barriers as coroutine switches and gain nothing from
 // shared memory, so this path is several times faster there.
 layout(constant_id = 11) const bool SHARED_TILES = true;
+// Direct path only: read A and B in 16-byte chunks along K (along N for a plain matmul B).
+// Lavapipe turns every buffer load into a loop over the SIMD lanes, so one 16-byte load
+// (4 fp32 or 8 fp16 values) costs about what one scalar load does. Needs K, and N for a
+// plain B, to be multiples of the chunk (checked by the host).
+layout(constant_id = 12) const bool CHUNKED_LOADS = false;
 
 layout(std430, binding = 0) readonly buffer InputA { STORAGE_T a[]; };
 layout(std430, binding = 1) readonly buffer InputB { STORAGE_T b[]; };
@@ -33,6 +38,17 @@ layout(std430, binding = 2) readonly buffer Bias { STORAGE_T bias[]; };
 layout(std430, binding = 3) readonly buffer Residual { STORAGE_T residual[]; };
 layout(std430, binding = 4) readonly buffer Slopes { STORAGE_T slopes[]; };
 layout(std430, binding = 5) writeonly buffer Output { STORAGE_T c[]; };
+// The same A and B bindings viewed as 16-byte chunks.
+layout(std430, binding = 0) readonly buffer InputAChunks { uvec4 aChunks[]; };
+layout(std430, binding = 1) readonly buffer InputBChunks { uvec4 bChunks[]; };
+
+#ifdef RECAST_F16_STORAGE
+#define CHUNK 8
+#define CHUNK_SHIFT 3
+#else
+#define CHUNK 4
+#define CHUNK_SHIFT 2
+#endif
 
 layout(push_constant) uniform Parameters {
     int M, N, K;
@@ -72,7 +88,7 @@ float loadA(int batch, int group, int m, int k) {
 float loadB(int batch, int group, int k, int n) {
     if (k >= pc.K || n >= pc.N) return 0.0;
     if (MODE == MODE_CONV) {
-        return float(b[(group * pc.K + k) * pc.N + n]);
+        return float(b[(group * pc.N + n) * pc.K + k]);
     }
     if (TRANSPOSE_B) {
         return float(b[batch * pc.strideB + n * pc.K + k]);
@@ -99,8 +115,10 @@ void mainTiled() {
             tileA[kk * BM + mm] = loadA(batch, group, rowBase + mm, k0 + kk);
         }
         for (int e = tid; e < BK * BN; e += THREADS) {
-            int nn = e % BN;
-            int kk = e / BN;
+            // Neighbouring invocations read neighbouring addresses: along K where B is [N][K].
+            bool alongK = MODE == MODE_CONV || TRANSPOSE_B;
+            int nn = alongK ? e / BK : e % BN;
+            int kk = alongK ? e % BK : e / BN;
             tileB[kk * BN + nn] = loadB(batch, group, k0 + kk, colBase + nn);
         }
         barrier();
@@ -186,7 +204,7 @@ void mainDirect() {
                 int n = column[j];
                 // Converted per branch: selecting between fp16 values would need shaderFloat16.
                 if (MODE == MODE_CONV) {
-                    bv[j] = float(b[(group * pc.K + k) * pc.N + n]);
+                    bv[j] = float(b[(group * pc.N + n) * pc.K + k]);
                 } else if (TRANSPOSE_B) {
                     bv[j] = float(b[batch * pc.strideB + n * pc.K + k]);
                 } else {
@@ -218,9 +236,122 @@ void mainDirect() {
     }
 }
 
+void unpackChunk(uvec4 u, out float v[CHUNK]) {
+    for (int q = 0; q < 4; q++) {
+#ifdef RECAST_F16_STORAGE
+        vec2 pair = unpackHalf2x16(u[q]);
+        v[2 * q] = pair.x;
+        v[2 * q + 1] = pair.y;
+#else
+        v[q] = uintBitsToFloat(u[q]);
+#endif
+    }
+}
+
+// Like mainDirect, with each invocation's TN columns contiguous and every operand read in
+// chunks. Loads outside the image read a valid chunk and are zeroed by a factor instead of a
+// branch, which would put the load under an execution mask.
+void mainChunked() {
+    int tid = int(gl_LocalInvocationID.x);
+    int tx = tid % WG_COLS;
+    int ty = tid / WG_COLS;
+    int rowBase = int(gl_WorkGroupID.y) * BM + ty * TM;
+    int colBase = int(gl_WorkGroupID.x) * BN + tx * TN;
+    int batch = MODE == MODE_MATMUL ? int(gl_WorkGroupID.z) : 0;
+    int group = MODE == MODE_CONV ? int(gl_WorkGroupID.z) : 0;
+    bool bAlongK = MODE == MODE_CONV || TRANSPOSE_B;
+
+    int rowImage[TM];
+    int rowY[TM];
+    int rowX[TM];
+    for (int i = 0; i < TM; i++) {
+        int m = min(rowBase + i, pc.M - 1);
+        rowX[i] = MODE == MODE_CONV ? m % pc.outW : 0;
+        rowY[i] = MODE == MODE_CONV ? (m / pc.outW) % pc.outH : 0;
+        rowImage[i] = MODE == MODE_CONV ? m / (pc.outW * pc.outH) : m;
+    }
+    // Where B is [N][K]: the start of each column's K run.
+    int columnStart[TN];
+    for (int j = 0; j < TN; j++) {
+        int n = min(colBase + j, pc.N - 1);
+        columnStart[j] = MODE == MODE_CONV ? (group * pc.N + n) * pc.K : batch * pc.strideB + n * pc.K;
+    }
+
+    float acc[TM * TN];
+    for (int i = 0; i < TM * TN; i++) acc[i] = 0.0;
+
+    int taps = MODE == MODE_CONV ? pc.kernelH * pc.kernelW : 1;
+    int depth = MODE == MODE_CONV ? pc.groupInC : pc.K;
+    for (int tap = 0; tap < taps; tap++) {
+        int rowStart[TM];
+        float rowFactor[TM];
+        for (int i = 0; i < TM; i++) {
+            if (MODE == MODE_CONV) {
+                int iy = rowY[i] * pc.strideY - pc.padY + (tap / pc.kernelW) * pc.dilationY;
+                int ix = rowX[i] * pc.strideX - pc.padX + (tap % pc.kernelW) * pc.dilationX;
+                bool inside = iy >= 0 && iy < pc.inH && ix >= 0 && ix < pc.inW;
+                rowStart[i] = inside ? ((rowImage[i] * pc.inH + iy) * pc.inW + ix) * pc.inC + group * pc.groupInC : 0;
+                rowFactor[i] = inside ? 1.0 : 0.0;
+            } else {
+                rowStart[i] = batch * pc.strideA + rowImage[i] * pc.K;
+                rowFactor[i] = 1.0;
+            }
+        }
+        int kBase = tap * depth;
+        for (int ci = 0; ci < depth; ci += CHUNK) {
+            int k = kBase + ci;
+            float av[TM][CHUNK];
+            for (int i = 0; i < TM; i++) {
+                unpackChunk(aChunks[(rowStart[i] + ci) >> CHUNK_SHIFT], av[i]);
+                if (MODE == MODE_CONV) {
+                    for (int q = 0; q < CHUNK; q++) av[i][q] *= rowFactor[i];
+                }
+            }
+            float bv[CHUNK];
+            if (bAlongK) {
+                for (int j = 0; j < TN; j++) {
+                    unpackChunk(bChunks[(columnStart[j] + k) >> CHUNK_SHIFT], bv);
+                    for (int i = 0; i < TM; i++) {
+                        for (int q = 0; q < CHUNK; q++) acc[i * TN + j] = fma(av[i][q], bv[q], acc[i * TN + j]);
+                    }
+                }
+            } else {
+                for (int q = 0; q < CHUNK; q++) {
+                    for (int jc = 0; jc < TN; jc += CHUNK) {
+                        // A chunk past N only feeds discarded outputs; N is a multiple of the chunk.
+                        int column = min(colBase + jc, pc.N - CHUNK);
+                        unpackChunk(bChunks[(batch * pc.strideB + (k + q) * pc.N + column) >> CHUNK_SHIFT], bv);
+                        for (int i = 0; i < TM; i++) {
+                            for (int c = 0; c < CHUNK; c++) acc[i * TN + jc + c] = fma(av[i][q], bv[c], acc[i * TN + jc + c]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    for (int i = 0; i < TM; i++) {
+        int m = rowBase + i;
+        if (m >= pc.M) continue;
+        for (int j = 0; j < TN; j++) {
+            int n = colBase + j;
+            if (n >= pc.N) continue;
+            int channel = group * pc.N + n;
+            int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
+            float v = acc[i * TN + j];
+            if (HAS_BIAS) v += float(bias[channel]);
+            if (HAS_RESIDUAL) v += float(residual[index]);
+            float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
+            c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
+        }
+    }
+}
+
 void main() {
     if (SHARED_TILES) {
         mainTiled();
+    } else if (CHUNKED_LOADS) {
+        mainChunked();
     } else {
         mainDirect();
     }

@@ -47,7 +47,8 @@ public struct ConvolutionShape: Sendable, Hashable {
         }
     }
 
-    /// PyTorch [out][in/g][kh][kw] → the GEMM's B layout [g][kh][kw][in/g][out/g].
+    /// PyTorch [out][in/g][kh][kw] → the GEMM's B layout [g][out/g][kh][kw][in/g]: each output
+    /// channel's reduction (taps, then input channels, as NHWC input is read) is contiguous.
     public func repackWeights(_ pytorch: [Float]) -> [Float] {
         let gi = groupInChannels, go = groupOutChannels
         var packed = [Float](repeating: 0, count: pytorch.count)
@@ -58,7 +59,7 @@ public struct ConvolutionShape: Sendable, Hashable {
                         for kx in 0..<kernelWidth {
                             let source = (((g * go + o) * gi + i) * kernelHeight + ky) * kernelWidth + kx
                             let k = (ky * kernelWidth + kx) * gi + i
-                            packed[(g * gi * kernelHeight * kernelWidth + k) * go + o] = pytorch[source]
+                            packed[((g * go + o) * kernelHeight * kernelWidth) * gi + k] = pytorch[source]
                         }
                     }
                 }

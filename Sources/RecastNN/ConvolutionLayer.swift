@@ -50,11 +50,13 @@ public final class ConvolutionLayer: Sendable {
         let n = shape.groupOutChannels
         let k = shape.kernelHeight * shape.kernelWidth * shape.groupInChannels
         let s = shape
+        let chunk = GemmTiling.chunkElements(engine.precision)
         let dispatch = GemmDispatch(
             mode: .convolution, tiling: tiling ?? .forShape(n: n, device: engine.gpu.capabilities.type), activation: activation,
             m: m, n: n, k: k, layers: s.groups,
             parameters: [m, n, k, 0, 0, 0, height, width, s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
-                         s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX].map(Int32.init))
+                         s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX].map(Int32.init),
+            chunkAligned: s.inChannels % chunk == 0 && s.groupInChannels % chunk == 0)
         try dispatch.encode(
             engine: engine, a: input, b: weights, bias: bias, residual: residual, slopes: slopes, output: output,
             into: recorder, label: "conv\(s.kernelHeight)x\(s.kernelWidth) \(s.inChannels)→\(s.outChannels) @\(height)x\(width)")

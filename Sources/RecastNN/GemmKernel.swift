@@ -12,6 +12,8 @@ struct GemmDispatch {
     /// Batches (matmul) or groups (convolution): the grid's z.
     var layers: Int
     var parameters: [Int32]
+    /// Whether the operands' rows along K (and N for a plain matmul B) are whole 16-byte chunks.
+    var chunkAligned: Bool
 
     func encode(
         engine: TensorEngine, a: Tensor, b: Tensor, bias: Tensor?, residual: Tensor?, slopes: Tensor?,
@@ -24,6 +26,8 @@ struct GemmDispatch {
         if activation == .prelu && slopes == nil {
             throw NNError.shapeMismatch(op: label, detail: "PReLU needs per-channel slopes")
         }
+        var tiling = self.tiling
+        tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned
         var specialization = tiling.specialization
         specialization[6] = mode.rawValue
         specialization[7] = UInt32(activation.rawValue)

@@ -11,19 +11,30 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
     /// Stage tiles in shared memory (GPUs); false streams operands straight from the buffers,
     /// which is faster on CPU implementations, where barriers are coroutine switches.
     public var sharedTiles: Bool
+    /// Without shared tiles: read operands in 16-byte chunks along K, where the shape allows
+    /// (see `GemmDispatch`); shapes that do not fit fall back to one value per load.
+    public var chunkedLoads: Bool
 
-    public init(blockM: Int, blockN: Int, blockK: Int, threadM: Int, threadN: Int, sharedTiles: Bool = true) {
+    public init(
+        blockM: Int, blockN: Int, blockK: Int, threadM: Int, threadN: Int, sharedTiles: Bool = true, chunkedLoads: Bool = false
+    ) {
         self.blockM = blockM
         self.blockN = blockN
         self.blockK = blockK
         self.threadM = threadM
         self.threadN = threadN
         self.sharedTiles = sharedTiles
+        self.chunkedLoads = chunkedLoads && !sharedTiles
     }
 
     public var threads: Int { (blockM / threadM) * (blockN / threadN) }
     public var sharedMemoryBytes: Int { 4 * blockK * (blockM + blockN) }
-    public var description: String { "\(blockM)x\(blockN)x\(blockK)/\(threadM)x\(threadN)\(sharedTiles ? "" : "/direct")" }
+    public var description: String {
+        "\(blockM)x\(blockN)x\(blockK)/\(threadM)x\(threadN)\(sharedTiles ? "" : chunkedLoads ? "/chunked" : "/direct")"
+    }
+
+    /// Elements in one 16-byte chunk of `precision` storage.
+    static func chunkElements(_ precision: StoragePrecision) -> Int { 16 / precision.bytesPerElement }
 
     /// Whether the shader's cooperative tile loads and the device's limits accept this tiling.
     func isValid(maxInvocations: Int, sharedMemory: Int) -> Bool {
@@ -37,8 +48,8 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
     public static func forShape(n: Int, device: VulkanDeviceType) -> GemmTiling {
         if device == .cpu {
             return n <= 16
-                ? GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false)
-                : GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 8, threadN: 4, sharedTiles: false)
+                ? GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false, chunkedLoads: true)
+                : GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 4, threadN: 8, sharedTiles: false, chunkedLoads: true)
         }
         return n <= 16
             ? GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1)
@@ -47,6 +58,6 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
 
     var specialization: [UInt32: UInt32] {
         [0: UInt32(threads), 1: UInt32(blockM), 2: UInt32(blockN), 3: UInt32(blockK), 4: UInt32(threadM), 5: UInt32(threadN),
-         11: sharedTiles ? 1 : 0]
+         11: sharedTiles ? 1 : 0, 12: chunkedLoads ? 1 : 0]
     }
 }

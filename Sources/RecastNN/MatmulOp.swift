@@ -23,10 +23,13 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "matmul", detail: "a \(a.shape), b \(b.shape) (transposed: \(transposeB)), output \(output.shape)")
         }
+        let tiling = tiling ?? .forShape(n: n, device: gpu.capabilities.type)
+        let chunk = GemmTiling.chunkElements(precision)
         let dispatch = GemmDispatch(
-            mode: .matmul, tiling: tiling ?? .forShape(n: n, device: gpu.capabilities.type), activation: activation, transposeB: transposeB,
+            mode: .matmul, tiling: tiling, activation: activation, transposeB: transposeB,
             m: m, n: n, k: k, layers: batch,
-            parameters: [m, n, k, m * k, bBatch == 1 ? 0 : k * n, m * n].map(Int32.init))
+            parameters: [m, n, k, m * k, bBatch == 1 ? 0 : k * n, m * n].map(Int32.init),
+            chunkAligned: k % chunk == 0 && (transposeB || (n % chunk == 0 && tiling.threadN % chunk == 0)))
         try dispatch.encode(
             engine: self, a: a, b: b, bias: bias, residual: residual, slopes: slopes, output: output,
             into: recorder, label: "matmul \(batch)x\(m)x\(n)x\(k)")

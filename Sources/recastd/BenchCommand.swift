@@ -27,7 +27,7 @@ struct BenchOpsCommand: ParsableCommand {
     @Option(help: "Timed repetitions per op (the median is reported).")
     var iterations = 5
 
-    @Option(help: "GEMM tiling override, as BMxBNxBK/TMxTN, with /direct for the path without shared memory.")
+    @Option(help: "GEMM tiling override, as BMxBNxBK/TMxTN, with /direct or /chunked for the paths without shared memory.")
     var tiling: String?
 
     @Option(help: "Only run the ops whose name contains this text.")
@@ -134,6 +134,6 @@ struct BenchOpsCommand: ParsableCommand {
         guard numbers.count == 5 else { throw ValidationError("tiling '\(text)' is not BMxBNxBK/TMxTN") }
         return GemmTiling(
             blockM: numbers[0], blockN: numbers[1], blockK: numbers[2], threadM: numbers[3], threadN: numbers[4],
-            sharedTiles: !text.hasSuffix("/direct"))
+            sharedTiles: !text.hasSuffix("/direct") && !text.hasSuffix("/chunked"), chunkedLoads: text.hasSuffix("/chunked"))
     }
 }

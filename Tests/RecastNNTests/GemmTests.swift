@@ -24,6 +24,8 @@ struct GemmTests {
         GemmTiling(blockM: 64, blockN: 64, blockK: 16, threadM: 4, threadN: 4, sharedTiles: true),
         GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1, sharedTiles: true),
         GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 8, threadN: 4, sharedTiles: false),
+        GemmTiling(blockM: 16, blockN: 32, blockK: 1, threadM: 4, threadN: 8, sharedTiles: false, chunkedLoads: true),
+        GemmTiling(blockM: 24, blockN: 16, blockK: 1, threadM: 3, threadN: 16, sharedTiles: false, chunkedLoads: true),
     ]
 
     static let matmulCases: [MatmulCase] = [
@@ -32,6 +34,10 @@ struct GemmTests {
         MatmulCase(batch: 3, m: 19, n: 70, k: 45, bBatch: 3, residual: true),
         MatmulCase(batch: 2, m: 130, n: 5, k: 3, bBatch: 1, bias: true, activation: .silu),
         MatmulCase(batch: 2, m: 65, n: 67, k: 129, bBatch: 1, transposeB: true, bias: true, residual: true, activation: .tanh),
+        // K and N whole 16-byte chunks in both precisions: the chunked path runs.
+        MatmulCase(batch: 2, m: 37, n: 40, k: 24, bBatch: 1, bias: true, activation: .gelu),
+        MatmulCase(batch: 3, m: 5, n: 8, k: 48, bBatch: 3, residual: true),
+        MatmulCase(batch: 1, m: 19, n: 21, k: 40, bBatch: 1, transposeB: true, bias: true, activation: .silu),
     ]
 
     @Test(arguments: StoragePrecision.allCases, matmulCases)
@@ -75,6 +81,12 @@ struct GemmTests {
                         bias: false, residual: true, activation: .relu),
         ConvolutionCase(height: 9, width: 9, shape: ConvolutionShape(inChannels: 4, outChannels: 4, kernel: 3, padding: 0)),
         ConvolutionCase(height: 15, width: 13, shape: ConvolutionShape(inChannels: 8, outChannels: 70, kernel: 3, dilation: 2)),
+        // Input channels per group in whole 16-byte chunks: the chunked path runs.
+        ConvolutionCase(height: 1, width: 1, shape: ConvolutionShape(inChannels: 16, outChannels: 3, kernel: 3)),
+        ConvolutionCase(batch: 2, height: 9, width: 7, shape: ConvolutionShape(inChannels: 16, outChannels: 33, kernel: 3),
+                        residual: true, activation: .relu),
+        ConvolutionCase(height: 11, width: 13, shape: ConvolutionShape(inChannels: 32, outChannels: 18, kernel: 5, stride: 2, groups: 2),
+                        activation: .prelu),
     ]
 
     @Test(arguments: StoragePrecision.allCases, convolutionCases)
