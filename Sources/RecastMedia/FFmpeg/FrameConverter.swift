@@ -56,7 +56,8 @@ public final class FrameConverter {
             contextKey = []
             throw .unsupported("cannot convert \(frame.format) to RGB")
         }
-        var pixels = [UInt8](repeating: 0, count: frame.width * frame.height * 3)
+        // Padded like FrameStorage: libswscale's SIMD stores may run past the last row.
+        var pixels = [UInt8](repeating: 0, count: frame.width * frame.height * 3 + FrameStorage.padding)
         var planes: [UnsafePointer<UInt8>?] = frame.planes.indices.map {
             UnsafePointer(frame.plane($0).baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
@@ -68,6 +69,7 @@ public final class FrameConverter {
             return sws_scale(context, planes, strides, 0, Int32(frame.height), &outputPlanes, &outputStrides)
         }
         try check(status, "converting \(frame.width)x\(frame.height) \(frame.format) to RGB")
+        pixels.removeLast(FrameStorage.padding)
         return pixels
     }
 

@@ -2,13 +2,18 @@
 /// once by their producer and only read afterwards, which is what makes
 /// sharing them between pipeline threads safe.
 public final class FrameStorage: @unchecked Sendable {
+    /// Bytes allocated past the end: libswscale's SIMD stores may run past the last row.
+    public static let padding = 64
+
     public let bytes: UnsafeMutableRawBufferPointer
+    private let allocation: UnsafeMutableRawBufferPointer
 
     public init(byteCount: Int) {
-        bytes = .allocate(byteCount: max(byteCount, 1), alignment: 64)
+        allocation = .allocate(byteCount: max(byteCount, 1) + Self.padding, alignment: 64)
+        bytes = UnsafeMutableRawBufferPointer(rebasing: allocation[0..<max(byteCount, 1)])
     }
 
-    deinit { bytes.deallocate() }
+    deinit { allocation.deallocate() }
 }
 
 /// One plane inside a frame's storage.
