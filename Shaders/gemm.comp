@@ -4,6 +4,7 @@
 // image on the fly, no im2col buffer). Each workgroup computes a BM×BN tile of C through
 // BK-deep shared-memory tiles; each invocation accumulates a TM×TN register tile, strided
 // so that neighbouring invocations touch neighbouring columns.
+#extension GL_EXT_control_flow_attributes : require
 #include "storage.glsl"
 #include "activation.glsl"
 
@@ -237,7 +238,7 @@ void mainDirect() {
 }
 
 void unpackChunk(uvec4 u, out float v[CHUNK]) {
-    for (int q = 0; q < 4; q++) {
+    [[unroll]] for (int q = 0; q < 4; q++) {
 #ifdef RECAST_F16_STORAGE
         vec2 pair = unpackHalf2x16(u[q]);
         v[2 * q] = pair.x;
@@ -264,7 +265,7 @@ void mainChunked() {
     int rowImage[TM];
     int rowY[TM];
     int rowX[TM];
-    for (int i = 0; i < TM; i++) {
+    [[unroll]] for (int i = 0; i < TM; i++) {
         int m = min(rowBase + i, pc.M - 1);
         rowX[i] = MODE == MODE_CONV ? m % pc.outW : 0;
         rowY[i] = MODE == MODE_CONV ? (m / pc.outW) % pc.outH : 0;
@@ -272,20 +273,20 @@ void mainChunked() {
     }
     // Where B is [N][K]: the start of each column's K run.
     int columnStart[TN];
-    for (int j = 0; j < TN; j++) {
+    [[unroll]] for (int j = 0; j < TN; j++) {
         int n = min(colBase + j, pc.N - 1);
         columnStart[j] = MODE == MODE_CONV ? (group * pc.N + n) * pc.K : batch * pc.strideB + n * pc.K;
     }
 
     float acc[TM * TN];
-    for (int i = 0; i < TM * TN; i++) acc[i] = 0.0;
+    [[unroll]] for (int i = 0; i < TM * TN; i++) acc[i] = 0.0;
 
     int taps = MODE == MODE_CONV ? pc.kernelH * pc.kernelW : 1;
     int depth = MODE == MODE_CONV ? pc.groupInC : pc.K;
     for (int tap = 0; tap < taps; tap++) {
         int rowStart[TM];
         float rowFactor[TM];
-        for (int i = 0; i < TM; i++) {
+        [[unroll]] for (int i = 0; i < TM; i++) {
             if (MODE == MODE_CONV) {
                 int iy = rowY[i] * pc.strideY - pc.padY + (tap / pc.kernelW) * pc.dilationY;
                 int ix = rowX[i] * pc.strideX - pc.padX + (tap % pc.kernelW) * pc.dilationX;
@@ -301,28 +302,28 @@ void mainChunked() {
         for (int ci = 0; ci < depth; ci += CHUNK) {
             int k = kBase + ci;
             float av[TM][CHUNK];
-            for (int i = 0; i < TM; i++) {
+            [[unroll]] for (int i = 0; i < TM; i++) {
                 unpackChunk(aChunks[(rowStart[i] + ci) >> CHUNK_SHIFT], av[i]);
                 if (MODE == MODE_CONV) {
-                    for (int q = 0; q < CHUNK; q++) av[i][q] *= rowFactor[i];
+                    [[unroll]] for (int q = 0; q < CHUNK; q++) av[i][q] *= rowFactor[i];
                 }
             }
             float bv[CHUNK];
             if (bAlongK) {
-                for (int j = 0; j < TN; j++) {
+                [[unroll]] for (int j = 0; j < TN; j++) {
                     unpackChunk(bChunks[(columnStart[j] + k) >> CHUNK_SHIFT], bv);
-                    for (int i = 0; i < TM; i++) {
-                        for (int q = 0; q < CHUNK; q++) acc[i * TN + j] = fma(av[i][q], bv[q], acc[i * TN + j]);
+                    [[unroll]] for (int i = 0; i < TM; i++) {
+                        [[unroll]] for (int q = 0; q < CHUNK; q++) acc[i * TN + j] = fma(av[i][q], bv[q], acc[i * TN + j]);
                     }
                 }
             } else {
-                for (int q = 0; q < CHUNK; q++) {
-                    for (int jc = 0; jc < TN; jc += CHUNK) {
+                [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                    [[unroll]] for (int jc = 0; jc < TN; jc += CHUNK) {
                         // A chunk past N only feeds discarded outputs; N is a multiple of the chunk.
                         int column = min(colBase + jc, pc.N - CHUNK);
                         unpackChunk(bChunks[(batch * pc.strideB + (k + q) * pc.N + column) >> CHUNK_SHIFT], bv);
-                        for (int i = 0; i < TM; i++) {
-                            for (int c = 0; c < CHUNK; c++) acc[i * TN + jc + c] = fma(av[i][q], bv[c], acc[i * TN + jc + c]);
+                        [[unroll]] for (int i = 0; i < TM; i++) {
+                            [[unroll]] for (int c = 0; c < CHUNK; c++) acc[i * TN + jc + c] = fma(av[i][q], bv[c], acc[i * TN + jc + c]);
                         }
                     }
                 }
@@ -330,10 +331,10 @@ void mainChunked() {
         }
     }
 
-    for (int i = 0; i < TM; i++) {
+    [[unroll]] for (int i = 0; i < TM; i++) {
         int m = rowBase + i;
         if (m >= pc.M) continue;
-        for (int j = 0; j < TN; j++) {
+        [[unroll]] for (int j = 0; j < TN; j++) {
             int n = colBase + j;
             if (n >= pc.N) continue;
             int channel = group * pc.N + n;

@@ -49,7 +49,7 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
         if device == .cpu {
             return n <= 16
                 ? GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false, chunkedLoads: true)
-                : GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 4, threadN: 8, sharedTiles: false, chunkedLoads: true)
+                : GemmTiling(blockM: 64, blockN: 64, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true)
         }
         return n <= 16
             ? GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1)

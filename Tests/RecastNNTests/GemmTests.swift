@@ -24,7 +24,7 @@ struct GemmTests {
         GemmTiling(blockM: 64, blockN: 64, blockK: 16, threadM: 4, threadN: 4, sharedTiles: true),
         GemmTiling(blockM: 128, blockN: 16, blockK: 16, threadM: 8, threadN: 1, sharedTiles: true),
         GemmTiling(blockM: 32, blockN: 32, blockK: 1, threadM: 8, threadN: 4, sharedTiles: false),
-        GemmTiling(blockM: 16, blockN: 32, blockK: 1, threadM: 4, threadN: 8, sharedTiles: false, chunkedLoads: true),
+        GemmTiling(blockM: 16, blockN: 16, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true),
         GemmTiling(blockM: 24, blockN: 16, blockK: 1, threadM: 3, threadN: 16, sharedTiles: false, chunkedLoads: true),
     ]
 

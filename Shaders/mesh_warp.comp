@@ -1,0 +1,188 @@
+#version 450
+// Triangle-mesh texture warp. Every output pixel covered by a destination triangle takes the
+// bilinear sample of the source texture at the barycentrically mapped source position, and a
+// mask says which pixels are covered (1/0, or feathered by the distance to the mesh's boundary
+// edges, reaching 1 at the ramp width). Uncovered pixels get 0 in both.
+//
+// Rasterisation is a gather: one workgroup per 16×16 output tile, one invocation per pixel.
+// The workgroup first bins the triangles whose destination bounding box meets the tile into
+// shared memory (CHUNK at a time, so any triangle count fits), then each pixel tests only those.
+// Each output value is written once by its own invocation: no global atomics, no depth buffer
+// to clear, no ordering between workgroups, so the result is the same on lavapipe and on GPUs.
+// (A scatter per triangle would need a 64-bit atomic depth+index test, which not every device
+// has, plus clear and resolve passes.) Where triangles overlap, the one nearest the camera wins:
+// smallest interpolated destination z, ties to the lower triangle index, so the result does not
+// depend on the order in which the bins fill.
+//
+// Pixel centres are at integer coordinates (as affine_warp). A pixel is inside a triangle when
+// its three edge functions share the sign of the triangle's area, zero included; either winding
+// is drawn. The edge functions are `precise` (no fused multiply-add) so that these decisions are
+// bit-exact and the CPU reference makes the same ones. Zero-area triangles and triangles with a
+// non-finite vertex cover nothing.
+#include "storage.glsl"
+
+#define BORDER_CONSTANT 0
+#define BORDER_CLAMP 1
+#define TILE 16
+#define CHUNK (TILE * TILE)
+#define NONE 0xFFFFFFFFu
+
+layout(local_size_x = TILE, local_size_y = TILE) in;
+layout(constant_id = 0) const int BORDER = BORDER_CLAMP;
+layout(constant_id = 1) const bool FEATHER = false;
+
+layout(std430, binding = 0) readonly buffer Texture { STORAGE_T texel[]; };
+// Points are fp32 whatever the storage precision: fp16 cannot address pixels of large images.
+layout(std430, binding = 1) readonly buffer SourcePoints { float sourcePoints[]; };           // x, y per vertex
+layout(std430, binding = 2) readonly buffer DestinationPoints { float destinationPoints[]; }; // x, y, z per vertex
+layout(std430, binding = 3) readonly buffer Triangles { uint triangles[]; };                  // 3 vertex indices each
+layout(std430, binding = 4) readonly buffer BoundaryEdges { uint boundaryEdges[]; };          // 2 vertex indices each
+layout(std430, binding = 5) writeonly buffer Output { STORAGE_T y[]; };
+layout(std430, binding = 6) writeonly buffer Mask { STORAGE_T mask[]; };
+
+layout(push_constant) uniform Parameters {
+    int sourceH, sourceW, outH, outW, channels;
+    uint triangleCount, edgeCount;
+    float featherWidth, fill;
+} pc;
+
+shared uint binCount;
+shared uint binTriangle[CHUNK];
+shared vec2 binA[CHUNK], binB[CHUNK], binC[CHUNK];
+shared vec3 binDepth[CHUNK];
+
+// Twice the signed area of (a, b, p): positive when p is left of a→b in a y-up frame.
+float edgeFunction(vec2 a, vec2 b, vec2 p) {
+    precise float e = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+    return e;
+}
+
+vec2 destinationXY(uint v) { return vec2(destinationPoints[3u * v], destinationPoints[3u * v + 1u]); }
+vec2 sourceXY(uint v) { return vec2(sourcePoints[2u * v], sourcePoints[2u * v + 1u]); }
+
+bool boxMeetsTile(vec2 lo, vec2 hi, vec2 tileLo, vec2 tileHi) {
+    return all(lessThanEqual(lo, tileHi)) && all(greaterThanEqual(hi, tileLo));
+}
+
+float sourceTexel(int iy, int ix, int c) {
+    if (BORDER == BORDER_CLAMP) {
+        iy = clamp(iy, 0, pc.sourceH - 1);
+        ix = clamp(ix, 0, pc.sourceW - 1);
+    } else if (iy < 0 || iy >= pc.sourceH || ix < 0 || ix >= pc.sourceW) {
+        return pc.fill;
+    }
+    return float(texel[(iy * pc.sourceW + ix) * pc.channels + c]);
+}
+
+float segmentDistance(vec2 p, vec2 a, vec2 b) {
+    vec2 ab = b - a;
+    vec2 ap = p - a;
+    float length2 = dot(ab, ab);
+    float t = length2 > 0.0 ? clamp(dot(ap, ab) / length2, 0.0, 1.0) : 0.0;
+    return length(ap - t * ab);
+}
+
+void main() {
+    ivec2 tileOrigin = ivec2(gl_WorkGroupID.xy) * TILE;
+    ivec2 p = tileOrigin + ivec2(gl_LocalInvocationID.xy);
+    bool inImage = p.x < pc.outW && p.y < pc.outH;
+    vec2 pixel = vec2(p);
+    vec2 tileLo = vec2(tileOrigin);
+    vec2 tileHi = vec2(tileOrigin + TILE - 1);
+    uint lane = gl_LocalInvocationIndex;
+
+    uint best = NONE;
+    float bestDepth = 0.0;
+    vec3 bestWeights = vec3(0.0);
+    // The loop bounds are uniform over the workgroup, so every invocation meets every barrier.
+    for (uint base = 0u; base < pc.triangleCount; base += CHUNK) {
+        if (lane == 0u) binCount = 0u;
+        barrier();
+        uint t = base + lane;
+        if (t < pc.triangleCount) {
+            uint i0 = triangles[3u * t], i1 = triangles[3u * t + 1u], i2 = triangles[3u * t + 2u];
+            vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
+            vec3 depth = vec3(destinationPoints[3u * i0 + 2u], destinationPoints[3u * i1 + 2u], destinationPoints[3u * i2 + 2u]);
+            bool finite = !any(isnan(vec3(a.x, b.x, c.x))) && !any(isnan(vec3(a.y, b.y, c.y))) && !any(isnan(depth))
+                && !any(isinf(vec3(a.x, b.x, c.x))) && !any(isinf(vec3(a.y, b.y, c.y))) && !any(isinf(depth));
+            if (finite && edgeFunction(a, b, c) != 0.0
+                && boxMeetsTile(min(a, min(b, c)), max(a, max(b, c)), tileLo, tileHi)) {
+                uint slot = atomicAdd(binCount, 1u);
+                binTriangle[slot] = t;
+                binA[slot] = a;
+                binB[slot] = b;
+                binC[slot] = c;
+                binDepth[slot] = depth;
+            }
+        }
+        barrier();
+        uint count = inImage ? binCount : 0u;
+        for (uint i = 0u; i < count; ++i) {
+            vec2 a = binA[i], b = binB[i], c = binC[i];
+            float area = edgeFunction(a, b, c);
+            float w0 = edgeFunction(b, c, pixel);
+            float w1 = edgeFunction(c, a, pixel);
+            float w2 = edgeFunction(a, b, pixel);
+            bool inside = area > 0.0 ? (w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0) : (w0 <= 0.0 && w1 <= 0.0 && w2 <= 0.0);
+            if (!inside) continue;
+            vec3 weights = vec3(w0, w1, w2) / area;
+            float depth = weights.x * binDepth[i].x + weights.y * binDepth[i].y + weights.z * binDepth[i].z;
+            uint triangle = binTriangle[i];
+            if (best == NONE || depth < bestDepth || (depth == bestDepth && triangle < best)) {
+                best = triangle;
+                bestDepth = depth;
+                bestWeights = weights;
+            }
+        }
+        barrier();
+    }
+
+    float coverage = best == NONE ? 0.0 : 1.0;
+    if (FEATHER) {
+        // Edges farther than the ramp width from the tile cannot lower the mask: bin the rest.
+        float nearest = pc.featherWidth;
+        vec2 reachLo = tileLo - pc.featherWidth;
+        vec2 reachHi = tileHi + pc.featherWidth;
+        for (uint base = 0u; base < pc.edgeCount; base += CHUNK) {
+            if (lane == 0u) binCount = 0u;
+            barrier();
+            uint e = base + lane;
+            if (e < pc.edgeCount) {
+                vec2 a = destinationXY(boundaryEdges[2u * e]), b = destinationXY(boundaryEdges[2u * e + 1u]);
+                if (boxMeetsTile(min(a, b), max(a, b), reachLo, reachHi)) {
+                    uint slot = atomicAdd(binCount, 1u);
+                    binA[slot] = a;
+                    binB[slot] = b;
+                }
+            }
+            barrier();
+            uint count = best == NONE ? 0u : binCount;
+            for (uint i = 0u; i < count; ++i) nearest = min(nearest, segmentDistance(pixel, binA[i], binB[i]));
+            barrier();
+        }
+        coverage *= nearest / pc.featherWidth;
+    }
+    if (!inImage) return;
+
+    int pixelIndex = p.y * pc.outW + p.x;
+    mask[pixelIndex] = TO_STORAGE(coverage);
+    if (best == NONE) {
+        for (int c = 0; c < pc.channels; ++c) y[pixelIndex * pc.channels + c] = TO_STORAGE(0.0);
+        return;
+    }
+    vec2 s = bestWeights.x * sourceXY(triangles[3u * best]) + bestWeights.y * sourceXY(triangles[3u * best + 1u])
+        + bestWeights.z * sourceXY(triangles[3u * best + 2u]);
+    float fx0 = floor(s.x);
+    float fy0 = floor(s.y);
+    // Far outside the texture every neighbour is the fill (or edge) value; clamping first keeps
+    // the integer conversion defined.
+    int x0 = int(clamp(fx0, -2.0, float(pc.sourceW) + 1.0));
+    int y0 = int(clamp(fy0, -2.0, float(pc.sourceH) + 1.0));
+    float fx = s.x - fx0;
+    float fy = s.y - fy0;
+    for (int c = 0; c < pc.channels; ++c) {
+        float top = mix(sourceTexel(y0, x0, c), sourceTexel(y0, x0 + 1, c), fx);
+        float bottom = mix(sourceTexel(y0 + 1, x0, c), sourceTexel(y0 + 1, x0 + 1, c), fx);
+        y[pixelIndex * pc.channels + c] = TO_STORAGE(mix(top, bottom, fy));
+    }
+}

@@ -1,0 +1,117 @@
+import RecastGPU
+
+/// How `encodeMeshWarp` samples and masks.
+public struct MeshWarpOptions: Sendable, Equatable {
+    /// What the bilinear sample reads outside the source texture.
+    public var border: WarpBorder
+    /// 0: the mask is 1 on covered pixels. Above 0: it rises linearly from 0 at the mesh's
+    /// boundary edges to 1 at this distance in output pixels (for compositing).
+    public var featherWidth: Float
+
+    public init(border: WarpBorder = .clamp, featherWidth: Float = 0) {
+        self.border = border
+        self.featherWidth = featherWidth
+    }
+}
+
+/// A mesh and its two sets of vertex positions in GPU buffers, for `encodeMeshWarp`: source points
+/// (x, y in texture pixels) and destination points (x, y in output pixels, z depth, smaller is
+/// nearer the camera). Points are fp32 whatever the storage precision. The points can be rewritten
+/// between replays of a recorded warp (`updateMeshWarpPoints`), e.g. per frame.
+/// `@unchecked Sendable`: immutable references; buffer contents are synchronized by submission.
+public final class MeshWarpGeometry: @unchecked Sendable {
+    public let mesh: TriangleMesh
+    let sourcePoints: GPUBuffer
+    let destinationPoints: GPUBuffer
+    let triangles: GPUBuffer
+    let boundaryEdges: GPUBuffer
+
+    init(mesh: TriangleMesh, sourcePoints: GPUBuffer, destinationPoints: GPUBuffer, triangles: GPUBuffer, boundaryEdges: GPUBuffer) {
+        self.mesh = mesh
+        self.sourcePoints = sourcePoints
+        self.destinationPoints = destinationPoints
+        self.triangles = triangles
+        self.boundaryEdges = boundaryEdges
+    }
+}
+
+extension TensorEngine {
+    /// Uploads `mesh` with its source and destination points.
+    public func makeMeshWarpGeometry(
+        mesh: TriangleMesh, sourcePoints: [SIMD2<Float>], destinationPoints: [SIMD3<Float>]
+    ) throws -> MeshWarpGeometry {
+        let vertices = max(mesh.vertexCount, 1)
+        let geometry = MeshWarpGeometry(
+            mesh: mesh,
+            sourcePoints: try gpu.makeBuffer(byteCount: vertices * 2 * MemoryLayout<Float>.size),
+            destinationPoints: try gpu.makeBuffer(byteCount: vertices * 3 * MemoryLayout<Float>.size),
+            triangles: try gpu.makeBuffer(byteCount: max(mesh.triangles.count, 1) * 3 * MemoryLayout<UInt32>.size),
+            boundaryEdges: try gpu.makeBuffer(byteCount: max(mesh.boundaryEdges.count, 1) * 2 * MemoryLayout<UInt32>.size))
+        try gpu.upload(mesh.triangles.flatMap { [$0.x, $0.y, $0.z] }, to: geometry.triangles)
+        try gpu.upload(mesh.boundaryEdges.flatMap { [$0.x, $0.y] }, to: geometry.boundaryEdges)
+        try updateMeshWarpPoints(geometry, source: sourcePoints, destination: destinationPoints)
+        return geometry
+    }
+
+    /// Rewrites the source and/or destination points (one per mesh vertex) of `geometry`.
+    public func updateMeshWarpPoints(
+        _ geometry: MeshWarpGeometry, source: [SIMD2<Float>]? = nil, destination: [SIMD3<Float>]? = nil
+    ) throws {
+        let vertices = geometry.mesh.vertexCount
+        guard source.map({ $0.count == vertices }) ?? true, destination.map({ $0.count == vertices }) ?? true else {
+            throw NNError.shapeMismatch(
+                op: "meshWarp", detail: "\(source?.count ?? vertices) source and \(destination?.count ?? vertices) destination points for \(vertices) vertices")
+        }
+        if let source { try gpu.upload(source.flatMap { [$0.x, $0.y] }, to: geometry.sourcePoints) }
+        if let destination { try gpu.upload(destination.flatMap { [$0.x, $0.y, $0.z] }, to: geometry.destinationPoints) }
+    }
+
+    /// Records a triangle-mesh warp of the NHWC `texture` [1, H, W, C] into `output` [1, H', W', C]
+    /// and `mask` [1, H', W', 1]: each output pixel covered by a destination triangle gets the
+    /// bilinear sample of the texture at the barycentrically mapped source point (the triangle
+    /// nearest the camera where several cover it); uncovered pixels get 0 in both. See
+    /// Shaders/mesh_warp.comp.
+    public func encodeMeshWarp(
+        _ texture: Tensor, geometry: MeshWarpGeometry, options: MeshWarpOptions = MeshWarpOptions(),
+        output: Tensor, mask: Tensor, into recorder: CommandRecorder
+    ) throws {
+        guard texture.rank == 4, output.rank == 4, texture.shape[0] == 1, output.shape[0] == 1,
+              texture.shape[3] == output.shape[3], texture.elementCount > 0, output.elementCount > 0,
+              mask.shape == Array(output.shape.dropLast()) + [1]
+        else {
+            throw NNError.shapeMismatch(op: "meshWarp", detail: "texture \(texture.shape), output \(output.shape), mask \(mask.shape)")
+        }
+        guard options.featherWidth >= 0, options.featherWidth.isFinite else {
+            throw NNError.unsupported(op: "meshWarp", detail: "feather width \(options.featherWidth)")
+        }
+        let feather = options.featherWidth > 0
+        let kernel = try kernel(
+            "mesh_warp", bindings: [.read, .read, .read, .read, .read, .write, .write], pushConstantBytes: 36,
+            specialization: [0: options.border.code, 1: feather ? 1 : 0])
+        let (height, width) = (output.shape[1], output.shape[2])
+        let fill: Float = if case let .constant(value) = options.border { value } else { 0 }
+        let sizes = [texture.shape[1], texture.shape[2], height, width, texture.shape[3],
+                     geometry.mesh.triangles.count, geometry.mesh.boundaryEdges.count].map { UInt32($0) }
+        try recorder.dispatch(
+            kernel,
+            buffers: [texture.buffer, geometry.sourcePoints, geometry.destinationPoints, geometry.triangles,
+                      geometry.boundaryEdges, output.buffer, mask.buffer],
+            pushConstants: sizes + [options.featherWidth.word, fill.word],
+            groups: ((width + 15) / 16, (height + 15) / 16, 1), label: "meshWarp")
+    }
+
+    /// Runs `encodeMeshWarp` once into a new `height`×`width` image and mask.
+    public func meshWarp(
+        _ texture: Tensor, mesh: TriangleMesh, sourcePoints: [SIMD2<Float>], destinationPoints: [SIMD3<Float>],
+        height: Int, width: Int, options: MeshWarpOptions = MeshWarpOptions()
+    ) throws -> (image: Tensor, mask: Tensor) {
+        guard texture.rank == 4 else {
+            throw NNError.shapeMismatch(op: "meshWarp", detail: "texture \(texture.shape)")
+        }
+        let geometry = try makeMeshWarpGeometry(mesh: mesh, sourcePoints: sourcePoints, destinationPoints: destinationPoints)
+        let image = try makeTensor(shape: [1, height, width, texture.shape[3]])
+        let mask = try makeTensor(shape: [1, height, width, 1])
+        try run { try encodeMeshWarp(texture, geometry: geometry, options: options, output: image, mask: mask, into: $0) }
+        return (image, mask)
+    }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Tiny random diffusers UNets and an AutoencoderTiny, with diffusers' own outputs, for Tests/Fixtures/unet.
+
+Each model is built by diffusers from a small config with a fixed seed, its weights redrawn from a
+normal distribution (diffusers zero-initializes some output layers, which would hide mistakes), and
+saved in the diffusers layout (config.json + diffusion_pytorch_model.safetensors, fp32). The configs
+cover what Recast must read the way diffusers does:
+  sd1_like   conv proj_in/proj_out, cross-attention, `attention_head_dim` read as the head count
+  sd2_like   use_linear_projection, a head count per block (so head sizes differ), upcast_attention
+  mixed      three levels, DownBlock2D first and CrossAttn blocks below, no mid block,
+             2 transformer layers in some blocks, a layer count per block
+  taesd      AutoencoderTiny (TAESD layout) with narrow channels
+
+Each model directory also holds reference.safetensors:
+  UNets:    sample [1, 4, 16, 16] (NCHW), timestep [1], encoder_hidden_states [1, 7, D], output [1, 4, 16, 16]
+  taesd:    image [1, 3, 32, 32] in [0, 1], latent = encode(image) [1, 4, 4, 4], decoded = decode(latent)
+
+Usage: tools/fixtures_unet.py [--out DIR]   (default Tests/Fixtures/unet)
+"""
+import argparse
+import json
+import pathlib
+
+import torch
+from diffusers import AutoencoderTiny, UNet2DConditionModel
+from safetensors.torch import save_file
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LATENT_SIZE = 16
+TOKENS = 7
+
+UNET_CONFIGS = {
+    "sd1_like": dict(
+        sample_size=LATENT_SIZE, in_channels=4, out_channels=4, layers_per_block=1,
+        block_out_channels=(8, 16), norm_num_groups=4, cross_attention_dim=12,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=2,
+    ),
+    "sd2_like": dict(
+        sample_size=LATENT_SIZE, in_channels=4, out_channels=4, layers_per_block=1,
+        block_out_channels=(8, 16), norm_num_groups=4, cross_attention_dim=10,
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=(1, 4), use_linear_projection=True, upcast_attention=True,
+        flip_sin_to_cos=True, freq_shift=0,
+    ),
+    "mixed": dict(
+        sample_size=LATENT_SIZE, in_channels=4, out_channels=4, layers_per_block=(1, 1, 2),
+        block_out_channels=(8, 12, 16), norm_num_groups=4, cross_attention_dim=8,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        mid_block_type=None, transformer_layers_per_block=(1, 2, 1), attention_head_dim=(2, 2, 4),
+        use_linear_projection=True, flip_sin_to_cos=False, freq_shift=1,
+    ),
+}
+
+TAESD_CONFIG = dict(
+    encoder_block_out_channels=(8, 8, 8, 8), decoder_block_out_channels=(8, 8, 8, 8),
+    num_encoder_blocks=(1, 2, 2, 2), num_decoder_blocks=(2, 2, 2, 1), latent_channels=4,
+)
+
+
+def randomize(model: torch.nn.Module, seed: int) -> None:
+    """Redraws every parameter: norms' scales around 1, everything else around 0."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, parameter in sorted(model.named_parameters()):
+            noise = torch.randn(parameter.shape, generator=generator)
+            is_norm_scale = "norm" in name and name.endswith("weight")
+            fan_in = parameter[0].numel() if parameter.dim() > 1 else 1
+            parameter.copy_(1 + 0.1 * noise if is_norm_scale else noise / fan_in ** 0.5)
+
+
+def save_model(model, directory: pathlib.Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(directory, safe_serialization=True)
+    # diffusers writes its runtime version and path; keep the committed config stable.
+    config_path = directory / "config.json"
+    config = json.loads(config_path.read_text())
+    config.pop("_name_or_path", None)
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+def make_unet(name: str, config: dict, seed: int, out: pathlib.Path) -> None:
+    torch.manual_seed(seed)
+    model = UNet2DConditionModel(**config).eval()
+    randomize(model, seed)
+    directory = out / name
+    save_model(model, directory)
+    generator = torch.Generator().manual_seed(seed + 1000)
+    sample = torch.randn(1, 4, LATENT_SIZE, LATENT_SIZE, generator=generator)
+    context = torch.randn(1, TOKENS, model.config.cross_attention_dim, generator=generator)
+    timestep = torch.tensor([643.0])
+    with torch.no_grad():
+        output = model(sample, timestep, encoder_hidden_states=context).sample
+    save_file(
+        {"sample": sample.contiguous(), "timestep": timestep, "encoder_hidden_states": context.contiguous(),
+         "output": output.contiguous()},
+        str(directory / "reference.safetensors"))
+    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.3f}")
+
+
+def make_taesd(out: pathlib.Path, seed: int) -> None:
+    torch.manual_seed(seed)
+    model = AutoencoderTiny(**TAESD_CONFIG).eval()
+    randomize(model, seed)
+    directory = out / "taesd"
+    save_model(model, directory)
+    generator = torch.Generator().manual_seed(seed + 1000)
+    image = torch.rand(1, 3, 32, 32, generator=generator)
+    with torch.no_grad():
+        latent = model.encode(image).latents
+        decoded = model.decode(latent).sample
+    save_file({"image": image, "latent": latent.contiguous(), "decoded": decoded.contiguous()},
+              str(directory / "reference.safetensors"))
+    print(f"taesd: {sum(p.numel() for p in model.parameters())} parameters, latent std {latent.std():.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "Tests/Fixtures/unet")
+    args = parser.parse_args()
+    torch.set_grad_enabled(False)
+    for index, (name, config) in enumerate(UNET_CONFIGS.items()):
+        make_unet(name, config, seed=index + 1, out=args.out)
+    make_taesd(args.out, seed=100)
+
+
+if __name__ == "__main__":
+    main()
