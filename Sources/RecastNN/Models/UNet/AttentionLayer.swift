@@ -1,0 +1,28 @@
+/// diffusers' `Attention` with its default processor: to_q/to_k/to_v (no bias), multi-head scaled dot-product
+/// attention, to_out.0 (with bias). The transformer block's residual is added in to_out's epilogue.
+struct AttentionLayer: Sendable {
+    let heads: Int
+    let query: LinearLayer
+    let key: LinearLayer
+    let value: LinearLayer
+    let output: LinearLayer
+
+    /// `contextDimension`: the width of the tokens keys and values come from (the query width for self-attention).
+    init(weights: DiffusersWeights, prefix: String, dimension: Int, contextDimension: Int, heads: Int) throws {
+        self.heads = heads
+        query = try weights.linear("\(prefix).to_q", inputs: dimension, outputs: dimension, bias: false)
+        key = try weights.linear("\(prefix).to_k", inputs: contextDimension, outputs: dimension, bias: false)
+        value = try weights.linear("\(prefix).to_v", inputs: contextDimension, outputs: dimension, bias: false)
+        output = try weights.linear("\(prefix).to_out.0", inputs: dimension, outputs: dimension)
+    }
+
+    /// `hidden`: [1, tokens, dimension]; `context`: [1, contextTokens, contextDimension]. Returns residual + attention.
+    func record(_ hidden: Tensor, context: Tensor, residual: Tensor, _ r: UNetRecording) throws -> Tensor {
+        let q = try r.linear(query, hidden)
+        let k = try r.linear(key, context)
+        let v = try r.linear(value, context)
+        let attended = try r.engine.makeTensor(shape: q.shape)
+        try r.engine.encodeAttention(q: q, k: k, v: v, heads: heads, output: attended, into: r.recorder)
+        return try r.linear(output, attended, residual: residual)
+    }
+}

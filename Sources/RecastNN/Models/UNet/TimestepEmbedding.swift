@@ -1,0 +1,42 @@
+import Foundation
+import RecastGPU
+
+/// diffusers' `Timesteps` (sinusoidal features, computed on the CPU as diffusers computes them in fp32) and
+/// `TimestepEmbedding` (linear_1, SiLU, linear_2). The UNet's ResNet blocks all take SiLU of the embedding,
+/// so linear_2 carries that SiLU in its epilogue.
+struct TimestepEmbedding: Sendable {
+    let featureCount: Int
+    let flipSinToCos: Bool
+    let frequencyShift: Float
+    let linear1: LinearLayer
+    let linear2: LinearLayer
+
+    init(weights: DiffusersWeights, featureCount: Int, embeddingCount: Int, flipSinToCos: Bool, frequencyShift: Float) throws {
+        self.featureCount = featureCount
+        self.flipSinToCos = flipSinToCos
+        self.frequencyShift = frequencyShift
+        linear1 = try weights.linear("time_embedding.linear_1", inputs: featureCount, outputs: embeddingCount, activation: .silu)
+        linear2 = try weights.linear("time_embedding.linear_2", inputs: embeddingCount, outputs: embeddingCount, activation: .silu)
+    }
+
+    /// diffusers' `get_timestep_embedding` for one timestep: [sin | cos] (or [cos | sin]) of t·exp(−ln(10⁴)·i/(half − shift)).
+    func features(timestep: Float) -> [Float] {
+        let half = featureCount / 2
+        let logPeriod = Float(log(10000.0))
+        var sines = [Float](), cosines = [Float]()
+        for index in 0..<half {
+            let frequency = exp(-logPeriod * Float(index) / (Float(half) - frequencyShift))
+            let angle = timestep * frequency
+            sines.append(sin(angle))
+            cosines.append(cos(angle))
+        }
+        let padding = [Float](repeating: 0, count: featureCount - 2 * half)
+        return (flipSinToCos ? cosines + sines : sines + cosines) + padding
+    }
+
+    /// Records SiLU(embedding) of `features` ([1, featureCount]) as [1, embeddingCount].
+    func record(features: Tensor, engine: TensorEngine, into recorder: CommandRecorder) throws -> Tensor {
+        let hidden = try linear1.record(features, engine: engine, into: recorder)
+        return try linear2.record(hidden, engine: engine, into: recorder)
+    }
+}

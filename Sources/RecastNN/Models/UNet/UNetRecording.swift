@@ -1,0 +1,50 @@
+import RecastGPU
+
+/// The engine and the command recorder a UNet forward is recorded into, with the allocate-and-record helpers its layers share.
+struct UNetRecording {
+    let engine: TensorEngine
+    let recorder: CommandRecorder
+
+    func groupNorm(_ input: Tensor, _ norm: NormParameters, groups: Int, silu: Bool) throws -> Tensor {
+        let output = try engine.makeTensor(shape: input.shape)
+        try engine.encodeGroupNorm(
+            input, groups: groups, gamma: norm.gamma, beta: norm.beta, epsilon: norm.epsilon, fuseSiLU: silu, output: output,
+            into: recorder)
+        return output
+    }
+
+    func layerNorm(_ input: Tensor, _ norm: NormParameters) throws -> Tensor {
+        let output = try engine.makeTensor(shape: input.shape)
+        try engine.encodeLayerNorm(input, gamma: norm.gamma, beta: norm.beta, epsilon: norm.epsilon, output: output, into: recorder)
+        return output
+    }
+
+    func convolve(_ layer: ConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
+        try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+        return output
+    }
+
+    func linear(_ layer: LinearLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+        try layer.record(input, residual: residual, engine: engine, into: recorder)
+    }
+
+    func elementwise(_ op: ElementwiseOp, _ a: Tensor, _ b: Tensor? = nil) throws -> Tensor {
+        let output = try engine.makeTensor(shape: a.shape)
+        try engine.encodeElementwise(op, a, b, output: output, into: recorder)
+        return output
+    }
+
+    /// Nearest-neighbour resize of NHWC `input` to `height`×`width` (PyTorch's `interpolate(mode="nearest")`).
+    func resizeNearest(_ input: Tensor, height: Int, width: Int) throws -> Tensor {
+        let output = try engine.makeTensor(shape: [input.shape[0], height, width, input.shape[3]])
+        try engine.encodeResize(input, mode: .nearest, output: output, into: recorder)
+        return output
+    }
+
+    func concatChannels(_ inputs: [Tensor]) throws -> Tensor {
+        let output = try engine.makeTensor(shape: Array(inputs[0].shape.dropLast()) + [inputs.reduce(0) { $0 + $1.shape.last! }])
+        try engine.encodeConcatChannels(inputs, output: output, into: recorder)
+        return output
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import RecastGPU
+import RecastNN
+import Testing
+
+/// This suite's validated context (created once, on first use): validation errors fail the tests.
+private let unetTestContext: Result<GPUContext, any Error> = Result {
+    var options = GPUContextOptions()
+    options.validation = .required
+    options.pipelineCacheDirectory = nil
+    return try GPUContext(options: options)
+}
+
+/// The UNet forward on the Vulkan ops against diffusers, for the tiny random configs of Tests/Fixtures/unet
+/// (made by tools/fixtures_unet.py): 16×16 latents, 7 context tokens.
+@Suite("UNet2DConditionModel vs diffusers", .serialized)
+struct UNetTests {
+    static let configs = ["sd1_like", "sd2_like", "mixed"]
+    static let fp32Tolerance = 1e-6
+    static let fp16Tolerance = 5e-4
+
+    @Test("forward matches diffusers with fp32 storage (NMSE ≤ 1e-6)", arguments: configs)
+    func forwardFloat32(config: String) throws {
+        try expectForwardMatches(config: config, precision: .float32, tolerance: Self.fp32Tolerance)
+    }
+
+    @Test("forward matches diffusers with fp16 storage (NMSE ≤ 5e-4)", arguments: configs)
+    func forwardFloat16(config: String) throws {
+        try expectForwardMatches(config: config, precision: .float16, tolerance: Self.fp16Tolerance)
+    }
+
+    func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double) throws {
+        let gpu = try unetTestContext.get()
+        let engine = try TensorEngine(gpu: gpu, precision: precision)
+        let directory = ModelFixtures.fixture("unet/\(config)")
+        let unet = try UNet2DConditionModel(engine: engine, directory: directory)
+        let reference = try SafeTensorsFile(path: "\(directory)/reference.safetensors")
+        let sampleShape = try reference.info("sample").shape
+        let start = Date()
+        let output = try unet.predict(
+            sample: try reference.floats("sample"), height: sampleShape[2], width: sampleShape[3],
+            timestep: try reference.floats("timestep")[0], encoderHiddenStates: try reference.floats("encoder_hidden_states"))
+        let milliseconds = Date().timeIntervalSince(start) * 1000
+        let nmse = ErrorMetric.nmse(reference: try reference.floats("output"), actual: output)
+        print("UNet \(config) \(sampleShape[2])×\(sampleShape[3]) [\(precision)]: NMSE \(nmse), \(Int(milliseconds)) ms")
+        #expect(nmse <= tolerance, "\(config) [\(precision)] NMSE \(nmse)")
+        let errors = gpu.instance.messages.drain().filter { $0.severity == .error }
+        #expect(errors.isEmpty, "validation errors: \(errors)")
+    }
+}
+
+/// config.json reading: diffusers' head-count quirk and defaults, and refusal of what Recast does not implement.
+@Suite("UNet configuration")
+struct UNetConfigurationTests {
+    func configuration(_ json: String) throws -> UNetConfiguration {
+        try JSONDecoder().decode(UNetConfiguration.self, from: Data(json.utf8))
+    }
+
+    func fixtureFields(_ config: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: ModelFixtures.fixture("unet/\(config)/config.json")))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func configuration(_ fields: [String: Any]) throws -> UNetConfiguration {
+        try JSONDecoder().decode(UNetConfiguration.self, from: JSONSerialization.data(withJSONObject: fields))
+    }
+
+    @Test("attention_head_dim is the head count, one per block when a single number")
+    func headCountQuirk() throws {
+        let sd1 = try configuration(try fixtureFields("sd1_like"))
+        #expect(sd1.attentionHeads == [2, 2])
+        let sd2 = try configuration(try fixtureFields("sd2_like"))
+        #expect(sd2.attentionHeads == [1, 4])
+        #expect(sd2.useLinearProjection)
+    }
+
+    @Test("absent fields take diffusers' defaults (SD 1.5's shape)")
+    func defaults() throws {
+        let c = try configuration("{}")
+        #expect(c.blockOutChannels == [320, 640, 1280, 1280])
+        #expect(c.layersPerBlock == [2, 2, 2, 2])
+        #expect(c.attentionHeads == [8, 8, 8, 8])
+        #expect(c.downBlockTypes == [.crossAttentionDown, .crossAttentionDown, .crossAttentionDown, .down])
+        #expect(c.hasMidBlock && c.flipSinToCos && !c.useLinearProjection)
+    }
+
+    /// Field name and the refused value as JSON text.
+    @Test("an unsupported field value is refused by name", arguments: [
+        ("class_embed_type", "\"timestep\""),
+        ("time_cond_proj_dim", "256"),
+        ("num_attention_heads", "8"),
+        ("resnet_time_scale_shift", "\"scale_shift\""),
+        ("mid_block_type", "\"UNetMidBlock2DSimpleCrossAttn\""),
+        ("only_cross_attention", "true"),
+        ("some_future_field", "1"),
+    ])
+    func refusesUnsupportedField(name: String, value: String) throws {
+        var fields = try fixtureFields("sd1_like")
+        fields[name] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+        do {
+            _ = try configuration(fields)
+            Issue.record("config with \(name) = \(value) was accepted")
+        } catch let error as UNetConfigurationError {
+            guard case let .unsupportedField(refused, _, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(refused == name)
+            #expect(error.description.contains(name))
+        }
+    }
+
+    @Test("an unsupported block type is refused by name")
+    func refusesBlockType() throws {
+        var fields = try fixtureFields("sd1_like")
+        fields["down_block_types"] = ["CrossAttnDownBlock2D", "AttnDownBlock2D"]
+        #expect(throws: UNetConfigurationError.unsupportedField(
+            name: "down_block_types", value: "\"AttnDownBlock2D\"", supported: "CrossAttnDownBlock2D, DownBlock2D")) {
+            try configuration(fields)
+        }
+    }
+}
