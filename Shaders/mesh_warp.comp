@@ -5,14 +5,15 @@
 // edges, reaching 1 at the ramp width). Uncovered pixels get 0 in both.
 //
 // Rasterisation is a gather: one workgroup per 16×16 output tile, one invocation per pixel.
-// The workgroup first bins the triangles whose destination bounding box meets the tile into
-// shared memory (CHUNK at a time, so any triangle count fits), then each pixel tests only those.
-// Each output value is written once by its own invocation: no global atomics, no depth buffer
-// to clear, no ordering between workgroups, so the result is the same on lavapipe and on GPUs.
-// (A scatter per triangle would need a 64-bit atomic depth+index test, which not every device
-// has, plus clear and resolve passes.) Where triangles overlap, the one nearest the camera wins:
-// smallest interpolated destination z, ties to the lower triangle index, so the result does not
-// depend on the order in which the bins fill.
+// The workgroup first bins the triangles (and, feathered, the boundary edges) whose destination
+// bounding box meets the tile into shared memory, CHUNK at a time so any count fits, then each
+// pixel tests only those. Each output value is written once by its own invocation: no global
+// atomics, no depth buffer to clear, no ordering between workgroups, so the result is the same on
+// lavapipe and on GPUs. (A scatter per triangle would need a 64-bit atomic depth+index test, which
+// not every device has, plus clear and resolve passes.) CHUNK is 4 items per invocation because
+// barriers are what costs most on lavapipe: a whole face mesh bins in one round of 3 barriers.
+// Where triangles overlap, the one nearest the camera wins: smallest interpolated destination z,
+// ties to the lower triangle index, so the result does not depend on the order the bins fill.
 //
 // Pixel centres are at integer coordinates (as affine_warp). A pixel is inside a triangle when
 // its three edge functions share the sign of the triangle's area, zero included; either winding
@@ -24,7 +25,8 @@
 #define BORDER_CONSTANT 0
 #define BORDER_CLAMP 1
 #define TILE 16
-#define CHUNK (TILE * TILE)
+#define GROUP (TILE * TILE)
+#define CHUNK (4 * GROUP)
 #define NONE 0xFFFFFFFFu
 
 layout(local_size_x = TILE, local_size_y = TILE) in;
@@ -46,10 +48,8 @@ layout(push_constant) uniform Parameters {
     float featherWidth, fill;
 } pc;
 
-shared uint binCount;
-shared uint binTriangle[CHUNK];
-shared vec2 binA[CHUNK], binB[CHUNK], binC[CHUNK];
-shared vec3 binDepth[CHUNK];
+shared uint triangleBinCount, edgeBinCount;
+shared uint triangleBin[CHUNK], edgeBin[CHUNK];
 
 // Twice the signed area of (a, b, p): positive when p is left of a→b in a y-up frame.
 float edgeFunction(vec2 a, vec2 b, vec2 p) {
@@ -82,6 +82,15 @@ float segmentDistance(vec2 p, vec2 a, vec2 b) {
     return length(ap - t * ab);
 }
 
+bool triangleMeetsTile(uint t, vec2 tileLo, vec2 tileHi) {
+    uint i0 = triangles[3u * t], i1 = triangles[3u * t + 1u], i2 = triangles[3u * t + 2u];
+    vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
+    vec3 depth = vec3(destinationPoints[3u * i0 + 2u], destinationPoints[3u * i1 + 2u], destinationPoints[3u * i2 + 2u]);
+    bool finite = !any(isnan(vec3(a.x, b.x, c.x))) && !any(isnan(vec3(a.y, b.y, c.y))) && !any(isnan(depth))
+        && !any(isinf(vec3(a.x, b.x, c.x))) && !any(isinf(vec3(a.y, b.y, c.y))) && !any(isinf(depth));
+    return finite && edgeFunction(a, b, c) != 0.0 && boxMeetsTile(min(a, min(b, c)), max(a, max(b, c)), tileLo, tileHi);
+}
+
 void main() {
     ivec2 tileOrigin = ivec2(gl_WorkGroupID.xy) * TILE;
     ivec2 p = tileOrigin + ivec2(gl_LocalInvocationID.xy);
@@ -89,36 +98,39 @@ void main() {
     vec2 pixel = vec2(p);
     vec2 tileLo = vec2(tileOrigin);
     vec2 tileHi = vec2(tileOrigin + TILE - 1);
+    // Edges farther than the ramp width from the tile cannot lower the mask.
+    vec2 reachLo = tileLo - pc.featherWidth;
+    vec2 reachHi = tileHi + pc.featherWidth;
     uint lane = gl_LocalInvocationIndex;
 
     uint best = NONE;
     float bestDepth = 0.0;
     vec3 bestWeights = vec3(0.0);
+    float nearest = pc.featherWidth;
+    uint items = FEATHER ? max(pc.triangleCount, pc.edgeCount) : pc.triangleCount;
     // The loop bounds are uniform over the workgroup, so every invocation meets every barrier.
-    for (uint base = 0u; base < pc.triangleCount; base += CHUNK) {
-        if (lane == 0u) binCount = 0u;
+    for (uint base = 0u; base < items; base += CHUNK) {
+        if (lane == 0u) {
+            triangleBinCount = 0u;
+            edgeBinCount = 0u;
+        }
         barrier();
-        uint t = base + lane;
-        if (t < pc.triangleCount) {
-            uint i0 = triangles[3u * t], i1 = triangles[3u * t + 1u], i2 = triangles[3u * t + 2u];
-            vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
-            vec3 depth = vec3(destinationPoints[3u * i0 + 2u], destinationPoints[3u * i1 + 2u], destinationPoints[3u * i2 + 2u]);
-            bool finite = !any(isnan(vec3(a.x, b.x, c.x))) && !any(isnan(vec3(a.y, b.y, c.y))) && !any(isnan(depth))
-                && !any(isinf(vec3(a.x, b.x, c.x))) && !any(isinf(vec3(a.y, b.y, c.y))) && !any(isinf(depth));
-            if (finite && edgeFunction(a, b, c) != 0.0
-                && boxMeetsTile(min(a, min(b, c)), max(a, max(b, c)), tileLo, tileHi)) {
-                uint slot = atomicAdd(binCount, 1u);
-                binTriangle[slot] = t;
-                binA[slot] = a;
-                binB[slot] = b;
-                binC[slot] = c;
-                binDepth[slot] = depth;
+        for (uint k = 0u; k < CHUNK; k += GROUP) {
+            uint item = base + k + lane;
+            if (item < pc.triangleCount && triangleMeetsTile(item, tileLo, tileHi)) {
+                triangleBin[atomicAdd(triangleBinCount, 1u)] = item;
+            }
+            if (FEATHER && item < pc.edgeCount) {
+                vec2 a = destinationXY(boundaryEdges[2u * item]), b = destinationXY(boundaryEdges[2u * item + 1u]);
+                if (boxMeetsTile(min(a, b), max(a, b), reachLo, reachHi)) edgeBin[atomicAdd(edgeBinCount, 1u)] = item;
             }
         }
         barrier();
-        uint count = inImage ? binCount : 0u;
+        uint count = inImage ? triangleBinCount : 0u;
         for (uint i = 0u; i < count; ++i) {
-            vec2 a = binA[i], b = binB[i], c = binC[i];
+            uint triangle = triangleBin[i];
+            uint i0 = triangles[3u * triangle], i1 = triangles[3u * triangle + 1u], i2 = triangles[3u * triangle + 2u];
+            vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
             float area = edgeFunction(a, b, c);
             float w0 = edgeFunction(b, c, pixel);
             float w1 = edgeFunction(c, a, pixel);
@@ -126,42 +138,23 @@ void main() {
             bool inside = area > 0.0 ? (w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0) : (w0 <= 0.0 && w1 <= 0.0 && w2 <= 0.0);
             if (!inside) continue;
             vec3 weights = vec3(w0, w1, w2) / area;
-            float depth = weights.x * binDepth[i].x + weights.y * binDepth[i].y + weights.z * binDepth[i].z;
-            uint triangle = binTriangle[i];
+            float depth = weights.x * destinationPoints[3u * i0 + 2u] + weights.y * destinationPoints[3u * i1 + 2u]
+                + weights.z * destinationPoints[3u * i2 + 2u];
             if (best == NONE || depth < bestDepth || (depth == bestDepth && triangle < best)) {
                 best = triangle;
                 bestDepth = depth;
                 bestWeights = weights;
             }
         }
+        uint edges = FEATHER && inImage ? edgeBinCount : 0u;
+        for (uint i = 0u; i < edges; ++i) {
+            uint e = edgeBin[i];
+            nearest = min(nearest, segmentDistance(pixel, destinationXY(boundaryEdges[2u * e]), destinationXY(boundaryEdges[2u * e + 1u])));
+        }
         barrier();
     }
 
-    float coverage = best == NONE ? 0.0 : 1.0;
-    if (FEATHER) {
-        // Edges farther than the ramp width from the tile cannot lower the mask: bin the rest.
-        float nearest = pc.featherWidth;
-        vec2 reachLo = tileLo - pc.featherWidth;
-        vec2 reachHi = tileHi + pc.featherWidth;
-        for (uint base = 0u; base < pc.edgeCount; base += CHUNK) {
-            if (lane == 0u) binCount = 0u;
-            barrier();
-            uint e = base + lane;
-            if (e < pc.edgeCount) {
-                vec2 a = destinationXY(boundaryEdges[2u * e]), b = destinationXY(boundaryEdges[2u * e + 1u]);
-                if (boxMeetsTile(min(a, b), max(a, b), reachLo, reachHi)) {
-                    uint slot = atomicAdd(binCount, 1u);
-                    binA[slot] = a;
-                    binB[slot] = b;
-                }
-            }
-            barrier();
-            uint count = best == NONE ? 0u : binCount;
-            for (uint i = 0u; i < count; ++i) nearest = min(nearest, segmentDistance(pixel, binA[i], binB[i]));
-            barrier();
-        }
-        coverage *= nearest / pc.featherWidth;
-    }
+    float coverage = best == NONE ? 0.0 : (FEATHER ? nearest / pc.featherWidth : 1.0);
     if (!inImage) return;
 
     int pixelIndex = p.y * pc.outW + p.x;
