@@ -100,7 +100,7 @@ struct UNetConfigurationTests {
         do {
             _ = try configuration(fields)
             Issue.record("config with \(name) = \(value) was accepted")
-        } catch let error as UNetConfigurationError {
+        } catch let error as DiffusersConfigurationError {
             guard case let .unsupportedField(refused, _, _) = error else {
                 Issue.record("\(error)")
                 return
@@ -114,7 +114,7 @@ struct UNetConfigurationTests {
     func refusesBlockType() throws {
         var fields = try fixtureFields("sd1_like")
         fields["down_block_types"] = ["CrossAttnDownBlock2D", "AttnDownBlock2D"]
-        #expect(throws: UNetConfigurationError.unsupportedField(
+        #expect(throws: DiffusersConfigurationError.unsupportedField(
             name: "down_block_types", value: "\"AttnDownBlock2D\"", supported: "CrossAttnDownBlock2D, DownBlock2D")) {
             try configuration(fields)
         }

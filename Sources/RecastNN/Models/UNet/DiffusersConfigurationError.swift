@@ -1,5 +1,5 @@
-/// Why a diffusers config.json cannot be loaded; names the field.
-public enum UNetConfigurationError: Error, CustomStringConvertible, Equatable {
+/// Why a diffusers config.json (UNet or autoencoder) cannot be loaded; names the field.
+public enum DiffusersConfigurationError: Error, CustomStringConvertible, Equatable {
     /// A field Recast does not implement, or a value of it that Recast does not implement.
     case unsupportedField(name: String, value: String, supported: String)
     /// A field whose value has the wrong type or is inconsistent with the others.

@@ -16,8 +16,8 @@ struct DiffusersWeights {
         return try SafeTensorsFile(path: path)
     }
 
-    func convolution(_ prefix: String, _ shape: ConvolutionShape, activation: Activation = .none) throws -> ConvolutionLayer {
-        try ConvolutionLayer(engine: engine, file: file, prefix: prefix, shape: shape, hasBias: true, activation: activation)
+    func convolution(_ prefix: String, _ shape: ConvolutionShape, bias: Bool = true, activation: Activation = .none) throws -> ConvolutionLayer {
+        try ConvolutionLayer(engine: engine, file: file, prefix: prefix, shape: shape, hasBias: bias, activation: activation)
     }
 
     func linear(_ prefix: String, inputs: Int, outputs: Int, bias: Bool = true, activation: Activation = .none) throws -> LinearLayer {

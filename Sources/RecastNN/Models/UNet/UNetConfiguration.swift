@@ -96,19 +96,8 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
     }
 
     init(fields: [String: JSONValue]) throws {
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.readFields.contains(name) && !Self.ignoredFields.contains(name) {
-            guard let allowed = Self.fixedFields[name] else {
-                throw UNetConfigurationError.unsupportedField(name: name, value: value.description, supported: "none: unknown field")
-            }
-            guard allowed.contains(value) else {
-                throw UNetConfigurationError.unsupportedField(
-                    name: name, value: value.description, supported: allowed.map(\.description).joined(separator: " or "))
-            }
-        }
-        if let className = fields["_class_name"], className != .string("UNet2DConditionModel") {
-            throw UNetConfigurationError.unsupportedField(name: "_class_name", value: className.description, supported: "\"UNet2DConditionModel\"")
-        }
         let reader = ConfigFieldReader(fields: fields)
+        try reader.refuseUnsupported(className: "UNet2DConditionModel", read: Self.readFields, ignored: Self.ignoredFields, fixed: Self.fixedFields)
         inChannels = try reader.int("in_channels", default: 4)
         outChannels = try reader.int("out_channels", default: 4)
         centerInputSample = try reader.bool("center_input_sample", default: false)
@@ -124,7 +113,7 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         case .string("UNetMidBlock2DCrossAttn"): hasMidBlock = true
         case .null: hasMidBlock = false
         case let other:
-            throw UNetConfigurationError.unsupportedField(
+            throw DiffusersConfigurationError.unsupportedField(
                 name: "mid_block_type", value: other.description, supported: "\"UNetMidBlock2DCrossAttn\" or null")
         }
         let levels = downBlockTypes.count
@@ -140,7 +129,7 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         case .bool(false): break
         case let .array(values) where values.allSatisfy({ $0 == .bool(false) }): break
         case let other:
-            throw UNetConfigurationError.unsupportedField(name: "only_cross_attention", value: other.description, supported: "false")
+            throw DiffusersConfigurationError.unsupportedField(name: "only_cross_attention", value: other.description, supported: "false")
         }
         try validate()
     }
@@ -148,105 +137,26 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
     func validate() throws {
         let levels = downBlockTypes.count
         guard levels > 0, upBlockTypes.count == levels, blockOutChannels.count == levels else {
-            throw UNetConfigurationError.invalidField(
+            throw DiffusersConfigurationError.invalidField(
                 name: "block_out_channels",
                 detail: "\(blockOutChannels.count) entries for \(levels) down and \(upBlockTypes.count) up blocks")
         }
         for (index, channels) in blockOutChannels.enumerated() {
             guard channels > 0, channels % normGroups == 0 else {
-                throw UNetConfigurationError.invalidField(
+                throw DiffusersConfigurationError.invalidField(
                     name: "block_out_channels", detail: "\(channels) channels are not a multiple of norm_num_groups \(normGroups)")
             }
             guard channels % attentionHeads[index] == 0 else {
-                throw UNetConfigurationError.invalidField(
+                throw DiffusersConfigurationError.invalidField(
                     name: "attention_head_dim", detail: "\(attentionHeads[index]) heads do not divide \(channels) channels")
             }
         }
         for (name, values) in [("layers_per_block", layersPerBlock), ("transformer_layers_per_block", transformerLayersPerBlock),
                                ("attention_head_dim", attentionHeads)] where values.contains(where: { $0 < 1 }) {
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(values): each must be at least 1")
+            throw DiffusersConfigurationError.invalidField(name: name, detail: "\(values): each must be at least 1")
         }
         guard inChannels > 0, outChannels > 0, crossAttentionDimension > 0, normGroups > 0 else {
-            throw UNetConfigurationError.invalidField(name: "in_channels", detail: "channel counts must be positive")
-        }
-    }
-}
-
-/// Typed reads of config fields, with diffusers' defaults for absent ones.
-struct ConfigFieldReader {
-    let fields: [String: JSONValue]
-
-    func int(_ name: String, default value: Int) throws -> Int {
-        guard let field = fields[name], field != .null else { return value }
-        guard case let .number(number) = field, number == number.rounded() else {
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not an integer")
-        }
-        return Int(number)
-    }
-
-    func number(_ name: String, default value: Double) throws -> Double {
-        guard let field = fields[name], field != .null else { return value }
-        guard case let .number(number) = field else {
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not a number")
-        }
-        return number
-    }
-
-    func bool(_ name: String, default value: Bool) throws -> Bool {
-        guard let field = fields[name], field != .null else { return value }
-        guard case let .bool(flag) = field else {
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not true or false")
-        }
-        return flag
-    }
-
-    func ints(_ name: String, default value: [Int]) throws -> [Int] {
-        guard let field = fields[name], field != .null else { return value }
-        guard case let .array(items) = field else {
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not a list")
-        }
-        return try items.map { item in
-            guard case let .number(number) = item, number == number.rounded() else {
-                throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not a list of integers")
-            }
-            return Int(number)
-        }
-    }
-
-    /// An integer, or a list of one per down block (as diffusers broadcasts it).
-    func perBlock(_ name: String, default value: Int, levels: Int) throws -> [Int] {
-        guard let field = fields[name], field != .null else { return Array(repeating: value, count: levels) }
-        if case .array = field {
-            let values = try ints(name, default: [])
-            guard values.count == levels else {
-                throw UNetConfigurationError.invalidField(name: name, detail: "\(values.count) entries for \(levels) down blocks")
-            }
-            return values
-        }
-        return Array(repeating: try int(name, default: value), count: levels)
-    }
-
-    func blockTypes(_ name: String, default value: [String], allowed: Set<UNetBlockType>) throws -> [UNetBlockType] {
-        let names: [String]
-        switch fields[name] {
-        case nil, .null?: names = value
-        case let .array(items)?:
-            names = try items.map {
-                guard case let .string(text) = $0 else {
-                    throw UNetConfigurationError.invalidField(name: name, detail: "\($0) is not a block name")
-                }
-                return text
-            }
-        case let field?:
-            throw UNetConfigurationError.invalidField(name: name, detail: "\(field) is not a list of block names")
-        }
-        return try names.map { blockName in
-            guard let type = UNetBlockType(rawValue: blockName), allowed.contains(type) else {
-                throw UNetConfigurationError.unsupportedField(
-                    name: name, value: "\"\(blockName)\"",
-                    supported: allowed.map(\.rawValue).sorted().joined(separator: ", "))
-            }
-            return type
+            throw DiffusersConfigurationError.invalidField(name: "in_channels", detail: "channel counts must be positive")
         }
     }
 }
