@@ -1,0 +1,35 @@
+/// A few-step img2img denoising loop over a UNet, as diffusers' img2img pipelines run it from a latent:
+/// noise the latent to the first timestep, then call the UNet and step the scheduler at each timestep.
+public struct Img2ImgLoop: Sendable {
+    public let unet: UNet2DConditionModel
+    public let scheduler: any FewStepScheduler
+
+    public init(unet: UNet2DConditionModel, scheduler: any FewStepScheduler) {
+        self.unet = unet
+        self.scheduler = scheduler
+    }
+
+    /// Runs the loop on an NCHW latent [1, C, height, width]; noise comes from `noise(count)`, first for the
+    /// img2img noise and then for each step that draws some.
+    public func run(
+        latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float], noise: (_ step: Int?, _ count: Int) throws -> [Float]
+    ) throws -> [Float] {
+        var sample = scheduler.addNoise(to: latent, noise: try noise(nil, latent.count))
+        for (index, timestep) in scheduler.timesteps.enumerated() {
+            let prediction = try unet.predict(
+                sample: scheduler.modelInput(sample, step: index), height: height, width: width, timestep: timestep,
+                encoderHiddenStates: encoderHiddenStates)
+            let stepNoise = scheduler.drawsNoise(atStep: index) ? try noise(index, latent.count) : nil
+            sample = scheduler.step(sample, prediction: prediction, step: index, noise: stepNoise)
+        }
+        return sample
+    }
+
+    /// Runs the loop with noise from a seeded generator: the same seed gives the same result.
+    public func run(latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float], seed: UInt64) throws -> [Float] {
+        var generator = GaussianNoise(seed: seed)
+        return try run(latent: latent, height: height, width: width, encoderHiddenStates: encoderHiddenStates) { _, count in
+            generator.next(count: count)
+        }
+    }
+}
