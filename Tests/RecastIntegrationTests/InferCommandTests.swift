@@ -49,3 +49,44 @@ struct InferCommandTests {
         #expect(unknown.stderr.contains("unknown model 'resnet'"))
     }
 }
+
+/// `recastd infer` on diffusers model directories, against diffusers' own outputs.
+@Suite("recastd infer, diffusers directories")
+struct InferDiffusersTests {
+    func normalizedError(_ actual: [Float], _ expected: [Float]) -> Float {
+        zip(actual, expected).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / max(1e-12, expected.map { $0 * $0 }.reduce(0, +))
+    }
+
+    @Test("a UNet2DConditionModel directory, on diffusers' names and NCHW layout", arguments: ["sd1_like", "sd2_like", "mixed"])
+    func unet(_ name: String) throws {
+        let directory = InferCommandTests.fixture("unet/\(name)")
+        let reference = try SafeTensorsFile(path: "\(directory)/reference.safetensors")
+        let output = try TestTools.temporaryDirectory("infer").appendingPathComponent("unet.safetensors").path
+        let result = try runTool(TestTools.recastdPath, ["infer", "--model", directory, "--input", "\(directory)/reference.safetensors", "--output", output])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try reference.floats("output")
+        let sample = try SafeTensorsFile(path: output).floats("sample", shape: reference.info("output").shape)
+        // fp16 storage on lavapipe: the bound for fp16 paths.
+        #expect(normalizedError(sample, expected) <= 5e-4)
+    }
+
+    @Test("an AutoencoderTiny directory: sample → latents → sample")
+    func autoencoder() throws {
+        let directory = InferCommandTests.fixture("unet/taesd")
+        let reference = try SafeTensorsFile(path: "\(directory)/reference.safetensors")
+        let work = try TestTools.temporaryDirectory("taesd")
+        let input = work.appendingPathComponent("in.safetensors").path
+        try SafeTensorsWriter.write([("sample", try reference.info("image").shape, try reference.floats("image"))], to: input)
+        let encoded = work.appendingPathComponent("latents.safetensors").path
+        let first = try runTool(TestTools.recastdPath, ["infer", "--model", directory, "--input", input, "--output", encoded])
+        #expect(first.status == 0, "\(first.stderr)")
+        let latents = try SafeTensorsFile(path: encoded).floats("latents", shape: reference.info("latent").shape)
+        #expect(normalizedError(latents, try reference.floats("latent")) <= 5e-4)
+
+        let decodedPath = work.appendingPathComponent("decoded.safetensors").path
+        let second = try runTool(TestTools.recastdPath, ["infer", "--model", directory, "--input", encoded, "--output", decodedPath])
+        #expect(second.status == 0, "\(second.stderr)")
+        let decoded = try SafeTensorsFile(path: decodedPath).floats("sample", shape: reference.info("decoded").shape)
+        #expect(normalizedError(decoded, try reference.floats("decoded")) <= 5e-4)
+    }
+}
