@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "RecastDaemon",
             dependencies: [
-                "RecastMedia", "RecastGPU",
+                "RecastMedia", "RecastGPU", "RecastSwap",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import RecastDaemon
+import RecastGPU
 import RecastMedia
+import RecastNN
+import RecastSwap
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -59,6 +62,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write run statistics (frames, drops, latency percentiles) as JSON to this file at exit.")
     var stats: String?
 
+    @Option(help: "Reference image: its face replaces the face in the stream.")
+    var identity: String?
+
+    @Option(help: "on (default when --identity is given) or off (pass frames through).")
+    var swap: String?
+
+    @Option(help: "Directory of the converted models (default: the bundled Models/).")
+    var models: String?
+
     func run() async throws {
         do {
             try await runPipeline()
@@ -86,7 +98,8 @@ struct RunCommand: AsyncParsableCommand {
         options.audio = configuration.audio
         if let size = configuration.size { options.outputSize = (size.width, size.height) }
         if let fps = configuration.fps { options.fallbackVideo.framesPerSecond = fps }
-        let pipeline = Pipeline(source: source, sinks: sinks, options: options, logger: logger)
+        let pipeline = Pipeline(source: source, processor: try makeProcessor(configuration, logger: logger), sinks: sinks,
+                                options: options, logger: logger)
         let service = PipelineService(pipeline: pipeline, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -99,6 +112,15 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         writeStatistics(pipeline.statistics(), to: configuration.statsPath, summaryLevel: .info, logger: logger)
+    }
+
+    /// The swap when an identity is configured, else the pass-through.
+    private func makeProcessor(_ configuration: RunConfiguration, logger: Logger) throws -> FrameProcessor {
+        guard let identity = configuration.identity, configuration.swap else { return PassThroughProcessor() }
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
+        let swap = try WarpSwap(engine: engine, models: ModelDirectory.locate(explicit: configuration.modelsPath), identityImage: identity)
+        logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
+        return SwapProcessor(swap: swap)
     }
 
     private func resolvedConfiguration() throws -> RunConfiguration {
@@ -116,6 +138,12 @@ struct RunCommand: AsyncParsableCommand {
         if let audio { configuration.audio = try ConfigurationValue.audio(audio) }
         if let logLevel { configuration.logLevel = try ConfigurationValue.logLevel(logLevel) }
         if let stats { configuration.statsPath = stats }
+        if let identity { configuration.identity = identity }
+        if let models { configuration.modelsPath = models }
+        if let swap {
+            guard ["on", "off"].contains(swap) else { throw ConfigurationError.invalid("swap", value: swap, expected: "on or off") }
+            configuration.swap = swap == "on"
+        }
         return try configuration.validated()
     }
 

@@ -21,6 +21,9 @@ struct ConfigurationTests {
         audio = "pulse:default"
         log-level = "debug"
         stats = "/tmp/stats.json"
+        identity = "/srv/me.jpg"
+        swap = false
+        models = "/opt/recast/models"
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -34,7 +37,8 @@ struct ConfigurationTests {
         #expect(configuration.audio == .device(kind: "pulse", name: "default"))
         #expect(configuration.logLevel == "debug")
         #expect(configuration.statsPath == "/tmp/stats.json")
-        #expect(RunConfiguration.keys.count == 13)
+        #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
+        #expect(RunConfiguration.keys.count == 16)
     }
 
     @Test("errors name the key and what would be valid", arguments: [

@@ -75,6 +75,9 @@ public enum ConfigurationFile {
         case "audio": configuration.audio = try ConfigurationValue.audio(try string())
         case "log-level": configuration.logLevel = try ConfigurationValue.logLevel(try string())
         case "stats": configuration.statsPath = try string()
+        case "identity": configuration.identity = try string()
+        case "swap": configuration.swap = try bool()
+        case "models": configuration.modelsPath = try string()
         default: throw .unknownKey(key, file: file)
         }
     }

@@ -18,13 +18,19 @@ public struct RunConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     /// Where to write run statistics (JSON) when the run ends.
     public var statsPath: String?
+    /// The reference image whose face replaces the live one.
+    public var identity: String?
+    /// Whether to swap when an identity is given (`swap = false` passes frames through).
+    public var swap = true
+    /// Directory of the converted models (default: the bundled Models/).
+    public var modelsPath: String?
 
     public init() {}
 
     /// Every key a config file may hold.
     public static let keys = [
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
-        "keyframe-interval", "audio", "log-level", "stats",
+        "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.

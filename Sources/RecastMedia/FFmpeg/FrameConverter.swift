@@ -73,6 +73,18 @@ public final class FrameConverter {
         return pixels
     }
 
+    /// A frame in `format` made from packed RGB, with the given timing.
+    public func frame(fromRGB image: RGBImage, format: PixelFormat, timestamp: Int64, capturedAt: UInt64) throws(MediaError) -> VideoFrame {
+        var padded = image.pixels + [UInt8](repeating: 0, count: FrameStorage.padding)
+        return try padded.withUnsafeMutableBufferPointer { buffer throws(MediaError) in
+            var planes: [UnsafePointer<UInt8>?] = [UnsafePointer(buffer.baseAddress), nil, nil, nil]
+            var strides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
+            return try scale(planes: &planes, strides: &strides, format: AV_PIX_FMT_RGB24, width: image.width, height: image.height,
+                             to: format, outputWidth: image.width, outputHeight: image.height,
+                             timestamp: timestamp, capturedAt: capturedAt)
+        }
+    }
+
     /// Converts a decoded AVFrame of any pixel format into a packed `VideoFrame`.
     func convert(_ picture: UnsafePointer<AVFrame>, to format: PixelFormat, timestamp: Int64, capturedAt: UInt64) throws(MediaError) -> VideoFrame {
         let width = Int(picture.pointee.width)

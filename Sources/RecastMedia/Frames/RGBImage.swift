@@ -41,6 +41,18 @@ public struct RGBImage: Sendable {
         return RGBImage(width: newWidth, height: newHeight, pixels: output)
     }
 
+    /// The pixels of a rectangle inside the picture.
+    public func cropped(x: Int, y: Int, width newWidth: Int, height newHeight: Int) -> RGBImage {
+        precondition(x >= 0 && y >= 0 && newWidth > 0 && newHeight > 0 && x + newWidth <= width && y + newHeight <= height)
+        var output: [UInt8] = []
+        output.reserveCapacity(newWidth * newHeight * 3)
+        for row in y..<(y + newHeight) {
+            let start = (row * width + x) * 3
+            output += pixels[start..<(start + newWidth * 3)]
+        }
+        return RGBImage(width: newWidth, height: newHeight, pixels: output)
+    }
+
     /// Bilinear sample at a fractional pixel position (pixel centers at integers); outside the picture is black.
     public func sample(x: Float, y: Float) -> SIMD3<UInt8> {
         let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))

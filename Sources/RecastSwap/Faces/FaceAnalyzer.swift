@@ -14,7 +14,8 @@ public struct AnalyzedFace: Sendable {
     public var mesh: [SIMD3<Float>]
     /// The mesh model's face-presence probability.
     public var meshPresence: Float
-    /// MobileFace identity embedding of the aligned face, L2-normalised (so cosine similarity is a dot product).
+    /// MobileFace identity embedding of the aligned face, L2-normalised (so cosine similarity is a dot product);
+    /// empty when the analyzer was told not to compute it.
     public var embedding: [Float]
 }
 
@@ -31,6 +32,8 @@ public final class FaceAnalyzer: @unchecked Sendable {
     public var scoreThreshold: Float = 0.7
     /// Whether to run the face mesh (identity checks need only boxes, keypoints and embeddings).
     public var measuresMesh = true
+    /// Whether to compute identity embeddings (tracking a live face needs only the mesh).
+    public var embedsIdentity = true
 
     public init(engine: TensorEngine, models: URL) throws {
         detector = try YuNetDetector(engine: engine, weightsPath: models.appendingPathComponent("yunet/yunet_s.safetensors").path)
@@ -49,7 +52,7 @@ public final class FaceAnalyzer: @unchecked Sendable {
             let keypoints = detection.keypoints.map { $0 * factor }
             let box = (x: detection.x * factor.x, y: detection.y * factor.y, width: detection.width * factor.x, height: detection.height * factor.y)
             let (points, presence) = measuresMesh ? try meshPoints(image, box: box, keypoints: keypoints) : ([], 0)
-            let embedding = try embedder.embed(alignedFace: FaceAligner.alignedBGR(image, keypoints: keypoints))
+            let embedding = embedsIdentity ? try embedder.embed(alignedFace: FaceAligner.alignedBGR(image, keypoints: keypoints)) : []
             let length = max(1e-12, embedding.reduce(0) { $0 + $1 * $1 }.squareRoot())
             return AnalyzedFace(box: box, score: detection.score, keypoints: keypoints, mesh: points,
                                 meshPresence: presence, embedding: embedding.map { $0 / length })

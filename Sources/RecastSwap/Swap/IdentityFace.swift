@@ -1,0 +1,25 @@
+import RecastMedia
+
+/// The identity to swap in, prepared once from one reference image: the face's
+/// pixels (a crop around it) and its mesh in that crop's pixels, which is the
+/// texture and the source points of the mesh warp.
+public struct IdentityFace: Sendable {
+    public let texture: RGBImage
+    public let points: [SIMD2<Float>]
+    public let embedding: [Float]
+
+    /// Finds, checks and crops the reference face (see `IdentitySelection` for what is refused).
+    public static func prepare(imagePath: String, analyzer: FaceAnalyzer) throws -> IdentityFace {
+        let image = try RGBImage.load(path: imagePath)
+        let face = try IdentitySelection.choose(from: try analyzer.analyze(image), image: imagePath)
+        let xs = face.mesh.map(\.x), ys = face.mesh.map(\.y)
+        // A margin around the mesh so bilinear samples at its edge read face, not the crop border.
+        let margin = 0.1 * (xs.max()! - xs.min()!)
+        let left = max(0, Int((xs.min()! - margin).rounded(.down))), top = max(0, Int((ys.min()! - margin).rounded(.down)))
+        let right = min(image.width, Int((xs.max()! + margin).rounded(.up)))
+        let bottom = min(image.height, Int((ys.max()! + margin).rounded(.up)))
+        let texture = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
+        let origin = SIMD2(Float(left), Float(top))
+        return IdentityFace(texture: texture, points: face.mesh.map { SIMD2($0.x, $0.y) - origin }, embedding: face.embedding)
+    }
+}
