@@ -68,6 +68,12 @@ public final class UNet2DConditionModel: @unchecked Sendable {
         convOut = try weights.convolution("conv_out", ConvolutionShape(inChannels: channels[0], outChannels: c.outChannels, kernel: 3))
     }
 
+    /// How many self-attention layers a pass runs (each transformer block has one).
+    public var selfAttentionLayerCount: Int {
+        let transformers = downBlocks.flatMap(\.attentions) + (midBlock.map { [$0.attention] } ?? []) + upBlocks.flatMap(\.attentions)
+        return transformers.reduce(0) { $0 + $1.blocks.count }
+    }
+
     /// The sinusoidal timestep features [block_out_channels[0]] that `record` takes (as a [1, n] tensor).
     public func timestepFeatures(_ timestep: Float) -> [Float] {
         timeEmbedding.features(timestep: timestep)
@@ -79,6 +85,12 @@ public final class UNet2DConditionModel: @unchecked Sendable {
     /// - encoderHiddenStates: [1, tokens, cross_attention_dim].
     /// - Returns: [1, H, W, out_channels] NHWC.
     public func record(sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, into recorder: CommandRecorder) throws -> Tensor {
+        try record(sample: sample, timestepFeatures: timestepFeatures, encoderHiddenStates: encoderHiddenStates, hook: nil, into: recorder)
+    }
+
+    func record(
+        sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, hook: SelfAttentionHook?, into recorder: CommandRecorder
+    ) throws -> Tensor {
         let c = configuration
         guard sample.rank == 4, sample.shape[0] == 1, sample.shape[3] == c.inChannels,
               timestepFeatures.shape == [1, c.blockOutChannels[0]],
@@ -89,7 +101,7 @@ public final class UNet2DConditionModel: @unchecked Sendable {
                 detail: "sample \(sample.shape), timestep features \(timestepFeatures.shape), encoder hidden states \(encoderHiddenStates.shape): "
                     + "need [1, H, W, \(c.inChannels)], [1, \(c.blockOutChannels[0])], [1, tokens, \(c.crossAttentionDimension)]")
         }
-        let r = UNetRecording(engine: engine, recorder: recorder)
+        let r = UNetRecording(engine: engine, recorder: recorder, selfAttention: hook)
         let embedding = try timeEmbedding.record(features: timestepFeatures, engine: engine, into: recorder)
         let input = c.centerInputSample ? try r.elementwise(.scale(2, offset: -1), sample) : sample
         var x = try r.convolve(convIn, input)
@@ -106,10 +118,38 @@ public final class UNet2DConditionModel: @unchecked Sendable {
         return try r.convolve(convOut, try r.groupNorm(x, normOut, groups: c.normGroups, silu: true))
     }
 
-    /// One forward pass on diffusers-layout arrays.
+    /// One forward pass on diffusers-layout arrays, with identity/temporal attention when `extensions` has them;
+    /// a temporal window then takes this pass's self-attention keys/values.
     /// - sample: NCHW [1, in_channels, height, width]; encoderHiddenStates: [1, tokens, cross_attention_dim].
     /// - Returns: the output sample, NCHW [1, out_channels, height, width].
-    public func predict(sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float]) throws -> [Float] {
+    public func predict(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float], extensions: AttentionExtensions? = nil
+    ) throws -> [Float] {
+        let layers = selfAttentionLayerCount
+        let counts = (extensions?.reference.map { [$0.layers.count] } ?? []) + (extensions?.temporal?.frames.map(\.count) ?? [])
+        guard counts.allSatisfy({ $0 == layers }) else {
+            throw NNError.shapeMismatch(op: "UNet2DConditionModel", detail: "attention extras for \(counts) layers; this UNet has \(layers)")
+        }
+        let hook = extensions.map { SelfAttentionHook(extensions: $0) }
+        let output = try run(sample: sample, height: height, width: width, timestep: timestep, encoderHiddenStates: encoderHiddenStates, hook: hook)
+        if let hook, let window = extensions?.temporal {
+            window.append(hook.captured)
+        }
+        return output
+    }
+
+    /// Identity attention's keys/values: a plain pass over the reference latent (NCHW, like `predict`'s sample).
+    public func captureReference(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float]
+    ) throws -> ReferenceAttention {
+        let hook = SelfAttentionHook(extensions: nil)
+        _ = try run(sample: sample, height: height, width: width, timestep: timestep, encoderHiddenStates: encoderHiddenStates, hook: hook)
+        return ReferenceAttention(layers: hook.captured)
+    }
+
+    private func run(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float], hook: SelfAttentionHook?
+    ) throws -> [Float] {
         let c = configuration
         guard height > 0, width > 0, sample.count == c.inChannels * height * width,
               encoderHiddenStates.count % c.crossAttentionDimension == 0, !encoderHiddenStates.isEmpty
@@ -127,7 +167,7 @@ public final class UNet2DConditionModel: @unchecked Sendable {
             shape: [1, encoderHiddenStates.count / c.crossAttentionDimension, c.crossAttentionDimension], values: encoderHiddenStates)
         var output: Tensor?
         try engine.run {
-            output = try record(sample: sampleTensor, timestepFeatures: features, encoderHiddenStates: context, into: $0)
+            output = try record(sample: sampleTensor, timestepFeatures: features, encoderHiddenStates: context, hook: hook, into: $0)
         }
         return ChannelLayout.nchw(fromNHWC: try engine.read(output!), channels: c.outChannels, height: height, width: width)
     }
