@@ -7,12 +7,14 @@ saved in the diffusers layout (config.json + diffusion_pytorch_model.safetensors
 cover what Recast must read the way diffusers does:
   sd1_like   conv proj_in/proj_out, cross-attention, `attention_head_dim` read as the head count
   sd2_like   use_linear_projection, a head count per block (so head sizes differ), upcast_attention
+  lcm_like   sd1_like with LCM's guidance-scale embedding (time_cond_proj_dim), as LCM-distilled UNets have
   mixed      three levels, DownBlock2D first and CrossAttn blocks below, no mid block,
              2 transformer layers in some blocks, a layer count per block
   taesd      AutoencoderTiny (TAESD layout) with narrow channels
 
 Each model directory also holds reference.safetensors:
-  UNets:    sample [1, 4, 16, 16] (NCHW), timestep [1], encoder_hidden_states [1, 7, D], output [1, 4, 16, 16]
+  UNets:    sample [1, 4, 16, 16] (NCHW), timestep [1], encoder_hidden_states [1, 7, D], output [1, 4, 16, 16];
+            lcm_like also guidance_scale [1] and timestep_cond [1, 8] (the LCM img2img pipeline's embedding of it)
   taesd:    image [1, 3, 32, 32] in [0, 1], latent = encode(image) [1, 4, 4, 4], decoded = decode(latent)
 
 Usage: tools/fixtures_unet.py [--out DIR]   (default Tests/Fixtures/unet)
@@ -53,12 +55,33 @@ UNET_CONFIGS = {
         mid_block_type=None, transformer_layers_per_block=(1, 2, 1), attention_head_dim=(2, 2, 4),
         use_linear_projection=True, flip_sin_to_cos=False, freq_shift=1,
     ),
+    "lcm_like": dict(
+        sample_size=LATENT_SIZE, in_channels=4, out_channels=4, layers_per_block=1,
+        block_out_channels=(8, 16), norm_num_groups=4, cross_attention_dim=12,
+        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=2, time_cond_proj_dim=8,
+    ),
 }
 
 TAESD_CONFIG = dict(
     encoder_block_out_channels=(8, 8, 8, 8), decoder_block_out_channels=(8, 8, 8, 8),
     num_encoder_blocks=(1, 2, 2, 2), num_decoder_blocks=(2, 2, 2, 1), latent_channels=4,
 )
+
+
+def guidance_scale_embedding(w: torch.Tensor, embedding_dim: int) -> torch.Tensor:
+    """diffusers' LatentConsistencyModel(Img2Img)Pipeline.get_guidance_scale_embedding, copied because importing
+    the pipeline needs transformers."""
+    w = w * 1000.0
+    half_dim = embedding_dim // 2
+    emb = torch.log(torch.tensor(10000.0)) / (half_dim - 1)
+    emb = torch.exp(torch.arange(half_dim, dtype=torch.float32) * -emb)
+    emb = w.to(torch.float32)[:, None] * emb[None, :]
+    emb = torch.cat([torch.sin(emb), torch.cos(emb)], dim=1)
+    if embedding_dim % 2 == 1:
+        emb = torch.nn.functional.pad(emb, (0, 1))
+    return emb
 
 
 def randomize(model: torch.nn.Module, seed: int) -> None:
@@ -92,11 +115,17 @@ def make_unet(name: str, config: dict, seed: int, out: pathlib.Path) -> None:
     sample = torch.randn(1, 4, LATENT_SIZE, LATENT_SIZE, generator=generator)
     context = torch.randn(1, TOKENS, model.config.cross_attention_dim, generator=generator)
     timestep = torch.tensor([643.0])
+    extra = {}
+    if model.config.time_cond_proj_dim:
+        guidance_scale = torch.tensor([8.5])
+        # LCM's w is guidance_scale - 1.
+        extra["timestep_cond"] = guidance_scale_embedding(guidance_scale - 1, model.config.time_cond_proj_dim)
+        extra["guidance_scale"] = guidance_scale
     with torch.no_grad():
-        output = model(sample, timestep, encoder_hidden_states=context).sample
+        output = model(sample, timestep, encoder_hidden_states=context, timestep_cond=extra.get("timestep_cond")).sample
     save_file(
         {"sample": sample.contiguous(), "timestep": timestep, "encoder_hidden_states": context.contiguous(),
-         "output": output.contiguous()},
+         "output": output.contiguous(), **extra},
         str(directory / "reference.safetensors"))
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.3f}")
 

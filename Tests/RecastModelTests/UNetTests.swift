@@ -29,7 +29,18 @@ struct UNetTests {
         try expectForwardMatches(config: config, precision: .float16, tolerance: Self.fp16Tolerance)
     }
 
-    func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double) throws {
+    @Test("LCM-distilled forward with the guidance-scale embedding matches diffusers", arguments: [
+        (StoragePrecision.float32, fp32Tolerance), (.float16, fp16Tolerance),
+    ])
+    func forwardWithGuidanceEmbedding(precision: StoragePrecision, tolerance: Double) throws {
+        let reference = try SafeTensorsFile(path: ModelFixtures.fixture("unet/lcm_like/reference.safetensors"))
+        let embedding = LCMScheduler.guidanceScaleEmbedding(guidanceScale: try reference.floats("guidance_scale")[0], dimension: 8)
+        let embeddingNMSE = ErrorMetric.nmse(reference: try reference.floats("timestep_cond"), actual: embedding)
+        #expect(embeddingNMSE <= 1e-10, "guidance-scale embedding NMSE \(embeddingNMSE)")
+        try expectForwardMatches(config: "lcm_like", precision: precision, tolerance: tolerance, timestepCondition: embedding)
+    }
+
+    func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double, timestepCondition: [Float]? = nil) throws {
         let gpu = try unetTestContext.get()
         let engine = try TensorEngine(gpu: gpu, precision: precision)
         let directory = ModelFixtures.fixture("unet/\(config)")
@@ -39,7 +50,8 @@ struct UNetTests {
         let start = Date()
         let output = try unet.predict(
             sample: try reference.floats("sample"), height: sampleShape[2], width: sampleShape[3],
-            timestep: try reference.floats("timestep")[0], encoderHiddenStates: try reference.floats("encoder_hidden_states"))
+            timestep: try reference.floats("timestep")[0], encoderHiddenStates: try reference.floats("encoder_hidden_states"),
+            timestepCondition: timestepCondition)
         let milliseconds = Date().timeIntervalSince(start) * 1000
         let nmse = ErrorMetric.nmse(reference: try reference.floats("output"), actual: output)
         print("UNet \(config) \(sampleShape[2])×\(sampleShape[3]) [\(precision)]: NMSE \(nmse), \(Int(milliseconds)) ms")
@@ -74,6 +86,37 @@ struct UNetConfigurationTests {
         #expect(sd2.useLinearProjection)
     }
 
+    @Test("SD-Turbo's published config is accepted: 4 levels, heads [5, 10, 20, 20] (head size 64), linear projection")
+    func acceptsSDTurboConfig() throws {
+        let c = try configuration(#"""
+            {"_class_name": "UNet2DConditionModel", "_diffusers_version": "0.24.0.dev0", "act_fn": "silu",
+             "addition_embed_type": null, "addition_embed_type_num_heads": 64, "addition_time_embed_dim": null,
+             "attention_head_dim": [5, 10, 20, 20], "attention_type": "default", "block_out_channels": [320, 640, 1280, 1280],
+             "center_input_sample": false, "class_embed_type": null, "class_embeddings_concat": false, "conv_in_kernel": 3,
+             "conv_out_kernel": 3, "cross_attention_dim": 1024, "cross_attention_norm": null,
+             "down_block_types": ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
+             "downsample_padding": 1, "dropout": 0.0, "dual_cross_attention": false, "encoder_hid_dim": null,
+             "encoder_hid_dim_type": null, "flip_sin_to_cos": true, "freq_shift": 0, "in_channels": 4, "layers_per_block": 2,
+             "mid_block_only_cross_attention": null, "mid_block_scale_factor": 1, "mid_block_type": "UNetMidBlock2DCrossAttn",
+             "norm_eps": 1e-05, "norm_num_groups": 32, "num_attention_heads": null, "num_class_embeds": null,
+             "only_cross_attention": false, "out_channels": 4, "projection_class_embeddings_input_dim": null,
+             "resnet_out_scale_factor": 1.0, "resnet_skip_time_act": false, "resnet_time_scale_shift": "default",
+             "reverse_transformer_layers_per_block": null, "sample_size": 64, "time_cond_proj_dim": null,
+             "time_embedding_act_fn": null, "time_embedding_dim": null, "time_embedding_type": "positional",
+             "timestep_post_act": null, "transformer_layers_per_block": 1,
+             "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"],
+             "upcast_attention": null, "use_linear_projection": true}
+            """#)
+        #expect(c.attentionHeads == [5, 10, 20, 20])
+        #expect(zip(c.blockOutChannels, c.attentionHeads).allSatisfy { $0 / $1 == 64 })
+        #expect(c.useLinearProjection && c.crossAttentionDimension == 1024 && c.timeConditionDimension == nil)
+    }
+
+    @Test("LCM-distilled UNets' time_cond_proj_dim is read")
+    func readsTimeCondition() throws {
+        #expect(try configuration(try fixtureFields("lcm_like")).timeConditionDimension == 8)
+    }
+
     @Test("absent fields take diffusers' defaults (SD 1.5's shape)")
     func defaults() throws {
         let c = try configuration("{}")
@@ -87,7 +130,7 @@ struct UNetConfigurationTests {
     /// Field name and the refused value as JSON text.
     @Test("an unsupported field value is refused by name", arguments: [
         ("class_embed_type", "\"timestep\""),
-        ("time_cond_proj_dim", "256"),
+        ("timestep_post_act", "\"silu\""),
         ("num_attention_heads", "8"),
         ("resnet_time_scale_shift", "\"scale_shift\""),
         ("mid_block_type", "\"UNetMidBlock2DSimpleCrossAttn\""),

@@ -3,10 +3,13 @@
 public struct Img2ImgLoop: Sendable {
     public let unet: UNet2DConditionModel
     public let scheduler: any FewStepScheduler
+    /// The UNet's timestep condition at every step (LCM-distilled models' guidance-scale embedding), or nil.
+    public let timestepCondition: [Float]?
 
-    public init(unet: UNet2DConditionModel, scheduler: any FewStepScheduler) {
+    public init(unet: UNet2DConditionModel, scheduler: any FewStepScheduler, timestepCondition: [Float]? = nil) {
         self.unet = unet
         self.scheduler = scheduler
+        self.timestepCondition = timestepCondition
     }
 
     /// Runs the loop on an NCHW latent [1, C, height, width]; noise comes from `noise(count)`, first for the
@@ -18,7 +21,7 @@ public struct Img2ImgLoop: Sendable {
         for (index, timestep) in scheduler.timesteps.enumerated() {
             let prediction = try unet.predict(
                 sample: scheduler.modelInput(sample, step: index), height: height, width: width, timestep: timestep,
-                encoderHiddenStates: encoderHiddenStates)
+                encoderHiddenStates: encoderHiddenStates, timestepCondition: timestepCondition)
             let stepNoise = scheduler.drawsNoise(atStep: index) ? try noise(index, latent.count) : nil
             sample = scheduler.step(sample, prediction: prediction, step: index, noise: stepNoise)
         }

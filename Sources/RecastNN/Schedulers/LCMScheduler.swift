@@ -48,4 +48,14 @@ public struct LCMScheduler: FewStepScheduler {
         let next = alphasCumulative[timestepIndices[index + 1]]
         return zip(denoised, noise).map { next.squareRoot() * $0 + (1 - next).squareRoot() * $1 }
     }
+
+    /// The LCM pipelines' guidance-scale embedding (the UNet's timestep condition for LCM-distilled models):
+    /// sinusoidal features of w = (guidanceScale − 1)·1000, [sin | cos], zero-padded to `dimension`.
+    public static func guidanceScaleEmbedding(guidanceScale: Float, dimension: Int) -> [Float] {
+        let half = dimension / 2
+        let w = (guidanceScale - 1) * 1000
+        let step = Float(log(10000.0)) / Float(half - 1)
+        let angles = (0..<half).map { w * exp(Float($0) * -step) }
+        return angles.map(sin) + angles.map(cos) + [Float](repeating: 0, count: dimension - 2 * half)
+    }
 }

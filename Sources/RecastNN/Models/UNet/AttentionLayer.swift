@@ -25,4 +25,26 @@ struct AttentionLayer: Sendable {
         try r.engine.encodeAttention(q: q, k: k, v: v, heads: heads, output: attended, into: r.recorder)
         return try r.linear(output, attended, residual: residual)
     }
+
+    /// Self-attention over `hidden` ([1, T, dimension]); with extras from the pass's hook (identity/temporal
+    /// attention), (1 − w)·attention(q, k, v) + w·attention(q, [k; extras], [v; extras]). Returns residual + that.
+    func recordSelf(_ hidden: Tensor, residual: Tensor, _ r: UNetRecording) throws -> Tensor {
+        guard let hook = r.selfAttention else {
+            return try record(hidden, context: hidden, residual: residual, r)
+        }
+        let q = try r.linear(query, hidden)
+        let k = try r.linear(key, hidden)
+        let v = try r.linear(value, hidden)
+        let plain = try r.engine.makeTensor(shape: q.shape)
+        try r.engine.encodeAttention(q: q, k: k, v: v, heads: heads, output: plain, into: r.recorder)
+        guard let (extras, weight) = hook.next(keys: k, values: v) else {
+            return try r.linear(output, plain, residual: residual)
+        }
+        let extended = try r.engine.makeTensor(shape: q.shape)
+        try r.engine.encodeAttention(
+            q: q, k: k, v: v, extraKeys: try r.concatTokens(extras.map(\.keys)), extraValues: try r.concatTokens(extras.map(\.values)),
+            heads: heads, output: extended, into: r.recorder)
+        let blended = try r.elementwise(.add, try r.elementwise(.scale(1 - weight), plain), try r.elementwise(.scale(weight), extended))
+        return try r.linear(output, blended, residual: residual)
+    }
 }

@@ -22,7 +22,7 @@ struct BasicTransformerBlock: Sendable {
     /// `tokens`: [1, T, dimension]; `context`: [1, S, contextDimension].
     func record(_ tokens: Tensor, context: Tensor, _ r: UNetRecording) throws -> Tensor {
         let normalized1 = try r.layerNorm(tokens, norm1)
-        let afterSelf = try selfAttention.record(normalized1, context: normalized1, residual: tokens, r)
+        let afterSelf = try selfAttention.recordSelf(normalized1, residual: tokens, r)
         let normalized2 = try r.layerNorm(afterSelf, norm2)
         let afterCross = try crossAttention.record(normalized2, context: context, residual: afterSelf, r)
         return try feedForward.record(try r.layerNorm(afterCross, norm3), residual: afterCross, r)

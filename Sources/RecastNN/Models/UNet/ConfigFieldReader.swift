@@ -27,6 +27,12 @@ struct ConfigFieldReader {
         return Int(number)
     }
 
+    /// An integer, or nil when the field is absent or null.
+    func optionalInt(_ name: String) throws -> Int? {
+        guard let field = fields[name], field != .null else { return nil }
+        return try int(name, default: 0)
+    }
+
     func number(_ name: String, default value: Double) throws -> Double {
         guard let field = fields[name], field != .null else { return value }
         guard case let .number(number) = field else {

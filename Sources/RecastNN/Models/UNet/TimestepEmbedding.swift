@@ -3,20 +3,28 @@ import RecastGPU
 
 /// diffusers' `Timesteps` (sinusoidal features, computed on the CPU as diffusers computes them in fp32) and
 /// `TimestepEmbedding` (linear_1, SiLU, linear_2). The UNet's ResNet blocks all take SiLU of the embedding,
-/// so linear_2 carries that SiLU in its epilogue.
+/// so linear_2 carries that SiLU in its epilogue. With `cond_proj` (LCM-distilled UNets), a projected
+/// condition is added to the features first.
 struct TimestepEmbedding: Sendable {
     let featureCount: Int
     let flipSinToCos: Bool
     let frequencyShift: Float
     let linear1: LinearLayer
     let linear2: LinearLayer
+    let conditionProjection: LinearLayer?
 
-    init(weights: DiffusersWeights, featureCount: Int, embeddingCount: Int, flipSinToCos: Bool, frequencyShift: Float) throws {
+    init(
+        weights: DiffusersWeights, featureCount: Int, embeddingCount: Int, flipSinToCos: Bool, frequencyShift: Float,
+        conditionDimension: Int?
+    ) throws {
         self.featureCount = featureCount
         self.flipSinToCos = flipSinToCos
         self.frequencyShift = frequencyShift
         linear1 = try weights.linear("time_embedding.linear_1", inputs: featureCount, outputs: embeddingCount, activation: .silu)
         linear2 = try weights.linear("time_embedding.linear_2", inputs: embeddingCount, outputs: embeddingCount, activation: .silu)
+        conditionProjection = try conditionDimension.map {
+            try weights.linear("time_embedding.cond_proj", inputs: $0, outputs: featureCount, bias: false)
+        }
     }
 
     /// diffusers' `get_timestep_embedding` for one timestep: [sin | cos] (or [cos | sin]) of t·exp(−ln(10⁴)·i/(half − shift)).
@@ -34,9 +42,13 @@ struct TimestepEmbedding: Sendable {
         return (flipSinToCos ? cosines + sines : sines + cosines) + padding
     }
 
-    /// Records SiLU(embedding) of `features` ([1, featureCount]) as [1, embeddingCount].
-    func record(features: Tensor, engine: TensorEngine, into recorder: CommandRecorder) throws -> Tensor {
-        let hidden = try linear1.record(features, engine: engine, into: recorder)
+    /// Records SiLU(embedding) of `features` ([1, featureCount]) plus the projected `condition` ([1, condition
+    /// width], when the model has `cond_proj`) as [1, embeddingCount].
+    func record(features: Tensor, condition: Tensor?, engine: TensorEngine, into recorder: CommandRecorder) throws -> Tensor {
+        let input = try condition.map {
+            try conditionProjection!.record($0, residual: features, engine: engine, into: recorder)
+        } ?? features
+        let hidden = try linear1.record(input, engine: engine, into: recorder)
         return try linear2.record(hidden, engine: engine, into: recorder)
     }
 }

@@ -34,7 +34,7 @@ public final class UNet2DConditionModel: @unchecked Sendable {
             groups: c.normGroups, epsilon: Float(c.normEpsilon), embedding: embedding, contextDimension: c.crossAttentionDimension)
         timeEmbedding = try TimestepEmbedding(
             weights: weights, featureCount: channels[0], embeddingCount: embedding, flipSinToCos: c.flipSinToCos,
-            frequencyShift: Float(c.frequencyShift))
+            frequencyShift: Float(c.frequencyShift), conditionDimension: c.timeConditionDimension)
         convIn = try weights.convolution("conv_in", ConvolutionShape(inChannels: c.inChannels, outChannels: channels[0], kernel: 3))
 
         let levels = channels.count
@@ -68,6 +68,12 @@ public final class UNet2DConditionModel: @unchecked Sendable {
         convOut = try weights.convolution("conv_out", ConvolutionShape(inChannels: channels[0], outChannels: c.outChannels, kernel: 3))
     }
 
+    /// How many self-attention layers a pass runs (each transformer block has one).
+    public var selfAttentionLayerCount: Int {
+        let transformers = downBlocks.flatMap(\.attentions) + (midBlock.map { [$0.attention] } ?? []) + upBlocks.flatMap(\.attentions)
+        return transformers.reduce(0) { $0 + $1.blocks.count }
+    }
+
     /// The sinusoidal timestep features [block_out_channels[0]] that `record` takes (as a [1, n] tensor).
     public func timestepFeatures(_ timestep: Float) -> [Float] {
         timeEmbedding.features(timestep: timestep)
@@ -77,8 +83,22 @@ public final class UNet2DConditionModel: @unchecked Sendable {
     /// - sample: [1, H, W, in_channels] NHWC.
     /// - timestepFeatures: [1, block_out_channels[0]], from `timestepFeatures(_:)`.
     /// - encoderHiddenStates: [1, tokens, cross_attention_dim].
+    /// - timestepCondition: [1, time_cond_proj_dim] (LCM's guidance-scale embedding), only for models with one;
+    ///   nil skips it, as diffusers does.
     /// - Returns: [1, H, W, out_channels] NHWC.
-    public func record(sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, into recorder: CommandRecorder) throws -> Tensor {
+    public func record(
+        sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, timestepCondition: Tensor? = nil,
+        into recorder: CommandRecorder
+    ) throws -> Tensor {
+        try record(
+            sample: sample, timestepFeatures: timestepFeatures, encoderHiddenStates: encoderHiddenStates,
+            timestepCondition: timestepCondition, hook: nil, into: recorder)
+    }
+
+    func record(
+        sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, timestepCondition: Tensor?, hook: SelfAttentionHook?,
+        into recorder: CommandRecorder
+    ) throws -> Tensor {
         let c = configuration
         guard sample.rank == 4, sample.shape[0] == 1, sample.shape[3] == c.inChannels,
               timestepFeatures.shape == [1, c.blockOutChannels[0]],
@@ -89,8 +109,15 @@ public final class UNet2DConditionModel: @unchecked Sendable {
                 detail: "sample \(sample.shape), timestep features \(timestepFeatures.shape), encoder hidden states \(encoderHiddenStates.shape): "
                     + "need [1, H, W, \(c.inChannels)], [1, \(c.blockOutChannels[0])], [1, tokens, \(c.crossAttentionDimension)]")
         }
-        let r = UNetRecording(engine: engine, recorder: recorder)
-        let embedding = try timeEmbedding.record(features: timestepFeatures, engine: engine, into: recorder)
+        if let timestepCondition {
+            guard let width = c.timeConditionDimension, timestepCondition.shape == [1, width] else {
+                throw NNError.shapeMismatch(
+                    op: "UNet2DConditionModel",
+                    detail: "timestep condition \(timestepCondition.shape) for time_cond_proj_dim \(c.timeConditionDimension.map(String.init) ?? "null")")
+            }
+        }
+        let r = UNetRecording(engine: engine, recorder: recorder, selfAttention: hook)
+        let embedding = try timeEmbedding.record(features: timestepFeatures, condition: timestepCondition, engine: engine, into: recorder)
         let input = c.centerInputSample ? try r.elementwise(.scale(2, offset: -1), sample) : sample
         var x = try r.convolve(convIn, input)
         var skips = [x]
@@ -106,10 +133,45 @@ public final class UNet2DConditionModel: @unchecked Sendable {
         return try r.convolve(convOut, try r.groupNorm(x, normOut, groups: c.normGroups, silu: true))
     }
 
-    /// One forward pass on diffusers-layout arrays.
+    /// One forward pass on diffusers-layout arrays, with identity/temporal attention when `extensions` has them;
+    /// a temporal window then takes this pass's self-attention keys/values.
     /// - sample: NCHW [1, in_channels, height, width]; encoderHiddenStates: [1, tokens, cross_attention_dim].
     /// - Returns: the output sample, NCHW [1, out_channels, height, width].
-    public func predict(sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float]) throws -> [Float] {
+    /// - timestepCondition: [1, time_cond_proj_dim] for models with one (see `record`).
+    public func predict(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float], timestepCondition: [Float]? = nil,
+        extensions: AttentionExtensions? = nil
+    ) throws -> [Float] {
+        let layers = selfAttentionLayerCount
+        let counts = (extensions?.reference.map { [$0.layers.count] } ?? []) + (extensions?.temporal?.frames.map(\.count) ?? [])
+        guard counts.allSatisfy({ $0 == layers }) else {
+            throw NNError.shapeMismatch(op: "UNet2DConditionModel", detail: "attention extras for \(counts) layers; this UNet has \(layers)")
+        }
+        let hook = extensions.map { SelfAttentionHook(extensions: $0) }
+        let output = try run(
+            sample: sample, height: height, width: width, timestep: timestep, encoderHiddenStates: encoderHiddenStates,
+            timestepCondition: timestepCondition, hook: hook)
+        if let hook, let window = extensions?.temporal {
+            window.append(hook.captured)
+        }
+        return output
+    }
+
+    /// Identity attention's keys/values: a plain pass over the reference latent (NCHW, like `predict`'s sample).
+    public func captureReference(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float], timestepCondition: [Float]? = nil
+    ) throws -> ReferenceAttention {
+        let hook = SelfAttentionHook(extensions: nil)
+        _ = try run(
+            sample: sample, height: height, width: width, timestep: timestep, encoderHiddenStates: encoderHiddenStates,
+            timestepCondition: timestepCondition, hook: hook)
+        return ReferenceAttention(layers: hook.captured)
+    }
+
+    private func run(
+        sample: [Float], height: Int, width: Int, timestep: Float, encoderHiddenStates: [Float], timestepCondition: [Float]?,
+        hook: SelfAttentionHook?
+    ) throws -> [Float] {
         let c = configuration
         guard height > 0, width > 0, sample.count == c.inChannels * height * width,
               encoderHiddenStates.count % c.crossAttentionDimension == 0, !encoderHiddenStates.isEmpty
@@ -125,9 +187,12 @@ public final class UNet2DConditionModel: @unchecked Sendable {
         let features = try engine.makeTensor(shape: [1, c.blockOutChannels[0]], values: timestepFeatures(timestep))
         let context = try engine.makeTensor(
             shape: [1, encoderHiddenStates.count / c.crossAttentionDimension, c.crossAttentionDimension], values: encoderHiddenStates)
+        let condition = try timestepCondition.map { try engine.makeTensor(shape: [1, $0.count], values: $0) }
         var output: Tensor?
         try engine.run {
-            output = try record(sample: sampleTensor, timestepFeatures: features, encoderHiddenStates: context, into: $0)
+            output = try record(
+                sample: sampleTensor, timestepFeatures: features, encoderHiddenStates: context, timestepCondition: condition, hook: hook,
+                into: $0)
         }
         return ChannelLayout.nchw(fromNHWC: try engine.read(output!), channels: c.outChannels, height: height, width: width)
     }

@@ -35,6 +35,8 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
     public var useLinearProjection: Bool
     public var normGroups: Int
     public var normEpsilon: Double
+    /// The width of an extra timestep condition (LCM-distilled UNets: the guidance-scale embedding), or nil.
+    public var timeConditionDimension: Int?
 
     /// Fields read only for their value's sake, or irrelevant to inference.
     static let ignoredFields: Set<String> = [
@@ -69,7 +71,6 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         "resnet_skip_time_act": [.bool(false)],
         "resnet_time_scale_shift": [.string("default")],
         "reverse_transformer_layers_per_block": [.null],
-        "time_cond_proj_dim": [.null],
         "time_embedding_act_fn": [.null],
         "time_embedding_dim": [.null],
         "time_embedding_type": [.string("positional")],
@@ -81,7 +82,7 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         "in_channels", "out_channels", "center_input_sample", "flip_sin_to_cos", "freq_shift", "down_block_types",
         "up_block_types", "mid_block_type", "block_out_channels", "layers_per_block", "transformer_layers_per_block",
         "attention_head_dim", "cross_attention_dim", "use_linear_projection", "norm_num_groups", "norm_eps",
-        "only_cross_attention",
+        "only_cross_attention", "time_cond_proj_dim",
     ]
 
     /// Reads `config.json` at `path`.
@@ -125,6 +126,7 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         useLinearProjection = try reader.bool("use_linear_projection", default: false)
         normGroups = try reader.int("norm_num_groups", default: 32)
         normEpsilon = try reader.number("norm_eps", default: 1e-5)
+        timeConditionDimension = try reader.optionalInt("time_cond_proj_dim")
         switch fields["only_cross_attention"] ?? .bool(false) {
         case .bool(false): break
         case let .array(values) where values.allSatisfy({ $0 == .bool(false) }): break
@@ -154,6 +156,9 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         for (name, values) in [("layers_per_block", layersPerBlock), ("transformer_layers_per_block", transformerLayersPerBlock),
                                ("attention_head_dim", attentionHeads)] where values.contains(where: { $0 < 1 }) {
             throw DiffusersConfigurationError.invalidField(name: name, detail: "\(values): each must be at least 1")
+        }
+        if let width = timeConditionDimension, width < 1 {
+            throw DiffusersConfigurationError.invalidField(name: "time_cond_proj_dim", detail: "\(width) is below 1")
         }
         guard inChannels > 0, outChannels > 0, crossAttentionDimension > 0, normGroups > 0 else {
             throw DiffusersConfigurationError.invalidField(name: "in_channels", detail: "channel counts must be positive")

@@ -4,6 +4,14 @@ import RecastGPU
 struct UNetRecording {
     let engine: TensorEngine
     let recorder: CommandRecorder
+    /// The UNet pass's self-attention layers' hook (identity/temporal attention), if any.
+    let selfAttention: SelfAttentionHook?
+
+    init(engine: TensorEngine, recorder: CommandRecorder, selfAttention: SelfAttentionHook? = nil) {
+        self.engine = engine
+        self.recorder = recorder
+        self.selfAttention = selfAttention
+    }
 
     func groupNorm(_ input: Tensor, _ norm: NormParameters, groups: Int, silu: Bool) throws -> Tensor {
         let output = try engine.makeTensor(shape: input.shape)
@@ -46,5 +54,17 @@ struct UNetRecording {
         let output = try engine.makeTensor(shape: Array(inputs[0].shape.dropLast()) + [inputs.reduce(0) { $0 + $1.shape.last! }])
         try engine.encodeConcatChannels(inputs, output: output, into: recorder)
         return output
+    }
+
+    /// Token tensors [1, Tᵢ, C] one after another as [1, ΣTᵢ, C] (a buffer concatenation, through 1-row views).
+    func concatTokens(_ inputs: [Tensor]) throws -> Tensor {
+        if inputs.count == 1 {
+            return inputs[0]
+        }
+        let width = inputs[0].shape[2]
+        let tokens = inputs.reduce(0) { $0 + $1.shape[1] }
+        let output = try engine.makeTensor(shape: [1, tokens * width])
+        try engine.encodeConcatChannels(inputs.map { $0.reshaped([1, $0.elementCount]) }, output: output, into: recorder)
+        return output.reshaped([1, tokens, width])
     }
 }
