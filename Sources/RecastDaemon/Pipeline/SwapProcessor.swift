@@ -16,7 +16,7 @@ public final class SwapProcessor: FrameProcessor, @unchecked Sendable {
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let image = RGBImage(width: frame.width, height: frame.height, pixels: try converter.rgb(frame))
-        guard let swapped = try swap.swap(image) else {
+        guard let swapped = try swap.swap(image, at: Double(frame.timestamp) / 1e6) else {
             framesWithoutFace += 1
             return frame
         }

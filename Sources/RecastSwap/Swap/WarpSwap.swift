@@ -16,6 +16,9 @@ public final class WarpSwap: @unchecked Sendable {
     private let texture: Tensor
     /// Mask ramp width as a fraction of the live face's width.
     public var featherFraction: Float = 0.08
+    /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
+    public var smoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 1, beta: 0.05)
+    private var pointFilters: [OneEuroFilter<SIMD3<Float>>] = []
 
     public init(engine: TensorEngine, models: URL, identityImage: String) throws {
         self.engine = engine
@@ -28,11 +31,20 @@ public final class WarpSwap: @unchecked Sendable {
     }
 
     /// `image` with its largest face replaced by the identity; nil when it shows no face.
-    public func swap(_ image: RGBImage) throws -> RGBImage? {
+    /// - Parameter time: the frame's time in seconds, for video: the live mesh is then smoothed
+    ///   across frames (One-Euro). Without it (a still picture) the mesh is used as measured.
+    public func swap(_ image: RGBImage, at time: Double? = nil) throws -> RGBImage? {
         let faces = try analyzer.analyze(image)
         let areas = faces.map { $0.box.width * $0.box.height }
-        guard let largest = areas.indices.max(by: { areas[$0] < areas[$1] }) else { return nil }
-        let face = faces[largest]
+        guard let largest = areas.indices.max(by: { areas[$0] < areas[$1] }) else {
+            pointFilters.removeAll()
+            return nil
+        }
+        var face = faces[largest]
+        if let time {
+            if pointFilters.count != face.mesh.count { pointFilters = Array(repeating: smoothing, count: face.mesh.count) }
+            for index in face.mesh.indices { face.mesh[index] = pointFilters[index].filter(face.mesh[index], at: time) }
+        }
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
         let (warpedTensor, maskTensor) = try engine.meshWarp(
             texture, mesh: mesh, sourcePoints: identity.points, destinationPoints: face.mesh,
