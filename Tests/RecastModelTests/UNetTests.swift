@@ -15,7 +15,8 @@ private let unetTestContext: Result<GPUContext, any Error> = Result {
 /// (made by tools/fixtures_unet.py): 16×16 latents, 7 context tokens.
 @Suite("UNet2DConditionModel vs diffusers", .serialized)
 struct UNetTests {
-    static let configs = ["sd1_like", "sd2_like", "mixed"]
+    /// sd1_like_fp16 holds only the fp16 variant file (its reference was computed from those fp16 weights).
+    static let configs = ["sd1_like", "sd2_like", "mixed", "sd1_like_fp16"]
     static let fp32Tolerance = 1e-6
     static let fp16Tolerance = 5e-4
 
