@@ -16,6 +16,7 @@ cover what Recast must read the way diffusers does:
 
 Each model directory also holds reference.safetensors:
   UNets:    sample [1, 4, 16, 16] (NCHW), timestep [1], encoder_hidden_states [1, 7, D], output [1, 4, 16, 16];
+            conv_linear_flops [1] (PyTorch's FLOP count of the convolutions and linear layers);
             lcm_like also guidance_scale [1] and timestep_cond [1, 8] (the LCM img2img pipeline's embedding of it)
   taesd:    image [1, 3, 32, 32] in [0, 1], latent = encode(image) [1, 4, 4, 4], decoded = decode(latent)
 
@@ -28,6 +29,7 @@ import pathlib
 import torch
 from diffusers import AutoencoderTiny, UNet2DConditionModel
 from safetensors.torch import save_file
+from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LATENT_SIZE = 16
@@ -136,11 +138,12 @@ def write_reference(model, directory: pathlib.Path, seed: int) -> None:
         # LCM's w is guidance_scale - 1.
         extra["timestep_cond"] = guidance_scale_embedding(guidance_scale - 1, model.config.time_cond_proj_dim)
         extra["guidance_scale"] = guidance_scale
-    with torch.no_grad():
+    # PyTorch's count covers convolutions and linear layers (2 per multiply-add); not the CPU attention kernel.
+    with torch.no_grad(), FlopCounterMode(display=False) as flops:
         output = model(sample, timestep, encoder_hidden_states=context, timestep_cond=extra.get("timestep_cond")).sample
     save_file(
         {"sample": sample.contiguous(), "timestep": timestep, "encoder_hidden_states": context.contiguous(),
-         "output": output.contiguous(), **extra},
+         "output": output.contiguous(), "conv_linear_flops": torch.tensor([float(flops.get_total_flops())]), **extra},
         str(directory / "reference.safetensors"))
     print(f"{directory.name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.3f}")
 

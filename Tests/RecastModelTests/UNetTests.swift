@@ -41,6 +41,22 @@ struct UNetTests {
         try expectForwardMatches(config: "lcm_like", precision: precision, tolerance: tolerance, timestepCondition: embedding)
     }
 
+    @Test("FLOPs of the convolutions and linear layers equal PyTorch's count", arguments: configs)
+    func flopsMatchPyTorch(config: String) throws {
+        let engine = try TensorEngine(gpu: try unetTestContext.get(), precision: .float32)
+        let unet = try UNet2DConditionModel(engine: engine, directory: ModelFixtures.fixture("unet/\(config)"))
+        let reference = try SafeTensorsFile(path: ModelFixtures.fixture("unet/\(config)/reference.safetensors"))
+        let c = unet.configuration
+        let flops = FlopCounter()
+        let recorder = engine.gpu.makeRecorder()
+        _ = try unet.record(
+            sample: engine.makeTensor(shape: [1, 16, 16, c.inChannels]),
+            timestepFeatures: engine.makeTensor(shape: [1, c.blockOutChannels[0]]),
+            encoderHiddenStates: engine.makeTensor(shape: [1, 7, c.crossAttentionDimension]), countingInto: flops, into: recorder)
+        #expect(Double(flops.convolutionAndLinear) == Double(try reference.floats("conv_linear_flops")[0]))
+        #expect(flops.attention > 0)
+    }
+
     func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double, timestepCondition: [Float]? = nil) throws {
         let gpu = try unetTestContext.get()
         let engine = try TensorEngine(gpu: gpu, precision: precision)
