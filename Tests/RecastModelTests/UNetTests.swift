@@ -57,6 +57,24 @@ struct UNetTests {
         #expect(flops.attention > 0)
     }
 
+    @Test("seeded random weights: a seed gives the same UNet, another seed a different one")
+    func randomWeightsAreSeeded() throws {
+        let engine = try TensorEngine(gpu: try unetTestContext.get(), precision: .float32)
+        let directory = ModelFixtures.fixture("unet/sd2_like")
+        let configuration = try UNetConfiguration(contentsOf: "\(directory)/config.json")
+        let reference = try SafeTensorsFile(path: "\(directory)/reference.safetensors")
+        func output(seed: UInt64) throws -> [Float] {
+            try UNet2DConditionModel(engine: engine, configuration: configuration, randomSeed: seed).predict(
+                sample: reference.floats("sample"), height: 16, width: 16, timestep: 643,
+                encoderHiddenStates: reference.floats("encoder_hidden_states"))
+        }
+        let first = try output(seed: 1)
+        #expect(first.allSatisfy { $0.isFinite })
+        let again = try output(seed: 1), other = try output(seed: 2)
+        #expect(again == first)
+        #expect(ErrorMetric.nmse(reference: first, actual: other) > 0.1)
+    }
+
     func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double, timestepCondition: [Float]? = nil) throws {
         let gpu = try unetTestContext.get()
         let engine = try TensorEngine(gpu: gpu, precision: precision)
@@ -127,6 +145,14 @@ struct UNetConfigurationTests {
         #expect(c.attentionHeads == [5, 10, 20, 20])
         #expect(zip(c.blockOutChannels, c.attentionHeads).allSatisfy { $0 / $1 == 64 })
         #expect(c.useLinearProjection && c.crossAttentionDimension == 1024 && c.timeConditionDimension == nil)
+    }
+
+    @Test("the SD-Turbo preset has SD-Turbo's shape")
+    func sdTurboPreset() throws {
+        let c = try UNetConfiguration.sdTurbo()
+        #expect(c.blockOutChannels == [320, 640, 1280, 1280] && c.layersPerBlock == [2, 2, 2, 2])
+        #expect(c.attentionHeads == [5, 10, 20, 20] && c.crossAttentionDimension == 1024 && c.useLinearProjection)
+        #expect(c.normGroups == 32 && c.hasMidBlock && c.flipSinToCos && c.frequencyShift == 0)
     }
 
     @Test("LCM-distilled UNets' time_cond_proj_dim is read")

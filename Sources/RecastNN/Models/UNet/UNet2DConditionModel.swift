@@ -24,10 +24,19 @@ public final class UNet2DConditionModel: @unchecked Sendable {
             weights: DiffusersWeights.modelFile(in: directory))
     }
 
-    public init(engine: TensorEngine, configuration c: UNetConfiguration, weights file: SafeTensorsFile) throws {
+    public convenience init(engine: TensorEngine, configuration: UNetConfiguration, weights file: SafeTensorsFile) throws {
+        try self.init(engine: engine, configuration: configuration, source: file)
+    }
+
+    /// A UNet of this configuration's exact shape with seeded random weights (for benchmarks without a model).
+    public convenience init(engine: TensorEngine, configuration: UNetConfiguration, randomSeed: UInt64) throws {
+        try self.init(engine: engine, configuration: configuration, source: SeededRandomWeights(seed: randomSeed))
+    }
+
+    init(engine: TensorEngine, configuration c: UNetConfiguration, source: any WeightTensorSource) throws {
         self.engine = engine
         configuration = c
-        let weights = DiffusersWeights(engine: engine, file: file, linearProjections: c.useLinearProjection)
+        let weights = DiffusersWeights(engine: engine, source: source, linearProjections: c.useLinearProjection)
         let channels = c.blockOutChannels
         let embedding = channels[0] * 4
         let settings = UNetLayerSettings(
