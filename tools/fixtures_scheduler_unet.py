@@ -5,6 +5,7 @@ Runs the loops exactly as diffusers' img2img pipelines do, from a latent (no aut
   euler_*  EulerDiscreteScheduler with SD-Turbo's scheduler config (scaled_linear betas, "trailing" spacing);
            StableDiffusionImg2ImgPipeline's get_timesteps(steps, strength), add_noise at the first timestep,
            scale_model_input, step.
+  euler_ancestral_*  the same with EulerAncestralDiscreteScheduler, with the noise each step draws recorded.
   lcm_*    LCMScheduler with LCM-Dreamshaper's config (original_inference_steps 50, timestep_scaling 10);
            LatentConsistencyModelImg2ImgPipeline's set_timesteps(steps, strength=strength), add_noise, step,
            with the noise each non-final step draws recorded.
@@ -17,7 +18,7 @@ Usage: tools/fixtures_scheduler_unet.py   (after tools/fixtures_unet.py)
 import pathlib
 
 import torch
-from diffusers import EulerDiscreteScheduler, LCMScheduler, UNet2DConditionModel
+from diffusers import EulerAncestralDiscreteScheduler, EulerDiscreteScheduler, LCMScheduler, UNet2DConditionModel
 from safetensors.torch import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -28,6 +29,8 @@ CASES = {
     "euler_4step": ("euler", 4, 1.0),
     "lcm_1step": ("lcm", 1, 0.5),
     "lcm_4step": ("lcm", 4, 0.8),
+    "euler_ancestral_2step": ("euler_ancestral", 4, 0.5),
+    "euler_ancestral_4step": ("euler_ancestral", 4, 1.0),
 }
 
 
@@ -36,8 +39,9 @@ def run_case(unet, kind, steps, strength, seed):
     latent = torch.randn(1, 4, 16, 16, generator=generator)
     context = torch.randn(1, 7, unet.config.cross_attention_dim, generator=generator)
     noise = torch.randn(1, 4, 16, 16, generator=generator)
-    if kind == "euler":
-        scheduler = EulerDiscreteScheduler(**BETAS, prediction_type="epsilon", timestep_spacing="trailing")
+    if kind.startswith("euler"):
+        scheduler_class = EulerAncestralDiscreteScheduler if kind == "euler_ancestral" else EulerDiscreteScheduler
+        scheduler = scheduler_class(**BETAS, prediction_type="epsilon", timestep_spacing="trailing")
         scheduler.set_timesteps(steps)
         init_timestep = min(int(steps * strength), steps)
         t_start = max(steps - init_timestep, 0)
@@ -54,12 +58,12 @@ def run_case(unet, kind, steps, strength, seed):
     for t in timesteps:
         model_input = scheduler.scale_model_input(x, t)
         eps = unet(model_input, t, encoder_hidden_states=context).sample
-        # The noise LCM's step draws from this generator, drawn again from a copy of its state.
+        # The noise the step draws from this generator (LCM, Euler ancestral), drawn again from a copy of its state.
         step_noise.append(torch.randn(x.shape, generator=torch.Generator().set_state(step_generator.get_state())))
         x = scheduler.step(eps, t, x, generator=step_generator).prev_sample
     if kind == "euler":
         step_noise = [torch.zeros_like(n) for n in step_noise]
-    else:
+    elif kind == "lcm":
         step_noise[-1] = torch.zeros_like(step_noise[-1])
     return {
         "latent": latent, "encoder_hidden_states": context, "noise": noise, "step_noise": torch.stack(step_noise),

@@ -11,9 +11,12 @@ cover what Recast must read the way diffusers does:
   mixed      three levels, DownBlock2D first and CrossAttn blocks below, no mid block,
              2 transformer layers in some blocks, a layer count per block
   taesd      AutoencoderTiny (TAESD layout) with narrow channels
+  sd1_like_fp16  sd1_like saved as diffusers' fp16 variant only (diffusion_pytorch_model.fp16.safetensors); its
+             reference is computed in fp32 from the fp16-rounded weights
 
 Each model directory also holds reference.safetensors:
   UNets:    sample [1, 4, 16, 16] (NCHW), timestep [1], encoder_hidden_states [1, 7, D], output [1, 4, 16, 16];
+            conv_linear_flops [1] (PyTorch's FLOP count of the convolutions and linear layers);
             lcm_like also guidance_scale [1] and timestep_cond [1, 8] (the LCM img2img pipeline's embedding of it)
   taesd:    image [1, 3, 32, 32] in [0, 1], latent = encode(image) [1, 4, 4, 4], decoded = decode(latent)
 
@@ -26,6 +29,7 @@ import pathlib
 import torch
 from diffusers import AutoencoderTiny, UNet2DConditionModel
 from safetensors.torch import save_file
+from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LATENT_SIZE = 16
@@ -98,6 +102,10 @@ def randomize(model: torch.nn.Module, seed: int) -> None:
 def save_model(model, directory: pathlib.Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory, safe_serialization=True)
+    save_model_config(directory)
+
+
+def save_model_config(directory: pathlib.Path) -> None:
     # diffusers writes its runtime version and path; keep the committed config stable.
     config_path = directory / "config.json"
     config = json.loads(config_path.read_text())
@@ -105,12 +113,21 @@ def save_model(model, directory: pathlib.Path) -> None:
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
-def make_unet(name: str, config: dict, seed: int, out: pathlib.Path) -> None:
+def make_unet(name: str, config: dict, seed: int, out: pathlib.Path, fp16_variant: bool = False) -> None:
     torch.manual_seed(seed)
     model = UNet2DConditionModel(**config).eval()
     randomize(model, seed)
-    directory = out / name
-    save_model(model, directory)
+    save_model(model, out / name)
+    write_reference(model, out / name, seed)
+    if fp16_variant:
+        directory = out / f"{name}_fp16"
+        directory.mkdir(parents=True, exist_ok=True)
+        model.half().save_pretrained(directory, safe_serialization=True, variant="fp16")
+        save_model_config(directory)
+        write_reference(model.float(), directory, seed)
+
+
+def write_reference(model, directory: pathlib.Path, seed: int) -> None:
     generator = torch.Generator().manual_seed(seed + 1000)
     sample = torch.randn(1, 4, LATENT_SIZE, LATENT_SIZE, generator=generator)
     context = torch.randn(1, TOKENS, model.config.cross_attention_dim, generator=generator)
@@ -121,13 +138,14 @@ def make_unet(name: str, config: dict, seed: int, out: pathlib.Path) -> None:
         # LCM's w is guidance_scale - 1.
         extra["timestep_cond"] = guidance_scale_embedding(guidance_scale - 1, model.config.time_cond_proj_dim)
         extra["guidance_scale"] = guidance_scale
-    with torch.no_grad():
+    # PyTorch's count covers convolutions and linear layers (2 per multiply-add); not the CPU attention kernel.
+    with torch.no_grad(), FlopCounterMode(display=False) as flops:
         output = model(sample, timestep, encoder_hidden_states=context, timestep_cond=extra.get("timestep_cond")).sample
     save_file(
         {"sample": sample.contiguous(), "timestep": timestep, "encoder_hidden_states": context.contiguous(),
-         "output": output.contiguous(), **extra},
+         "output": output.contiguous(), "conv_linear_flops": torch.tensor([float(flops.get_total_flops())]), **extra},
         str(directory / "reference.safetensors"))
-    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.3f}")
+    print(f"{directory.name}: {sum(p.numel() for p in model.parameters())} parameters, output std {output.std():.3f}")
 
 
 def make_taesd(out: pathlib.Path, seed: int) -> None:
@@ -152,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_grad_enabled(False)
     for index, (name, config) in enumerate(UNET_CONFIGS.items()):
-        make_unet(name, config, seed=index + 1, out=args.out)
+        make_unet(name, config, seed=index + 1, out=args.out, fp16_variant=name == "sd1_like")
     make_taesd(args.out, seed=100)
 
 

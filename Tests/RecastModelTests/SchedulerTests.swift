@@ -11,14 +11,16 @@ private let schedulerTestContext: Result<GPUContext, any Error> = Result {
     return try GPUContext(options: options)
 }
 
-/// Whole img2img loops (SD-Turbo's Euler, LCM; 1 and 4 steps) on the tiny sd2_like UNet against diffusers'
+/// Whole img2img loops (SD-Turbo's Euler, Euler ancestral, LCM; 1 to 4 steps) on the tiny sd2_like UNet against diffusers'
 /// schedulers, with diffusers' noise (Tests/Fixtures/unet/loops, made by tools/fixtures_scheduler_unet.py).
 @Suite("Few-step img2img loops vs diffusers", .serialized)
 struct SchedulerTests {
-    static let cases = ["euler_1step", "euler_4step", "lcm_1step", "lcm_4step"]
+    static let cases = ["euler_1step", "euler_4step", "euler_ancestral_2step", "euler_ancestral_4step", "lcm_1step", "lcm_4step"]
 
     func scheduler(_ name: String, steps: Int, strength: Float) -> any FewStepScheduler {
-        name.hasPrefix("euler") ? EulerScheduler(steps: steps, strength: strength) : LCMScheduler(steps: steps, strength: strength)
+        name.hasPrefix("euler")
+            ? EulerScheduler(steps: steps, strength: strength, ancestral: name.hasPrefix("euler_ancestral"))
+            : LCMScheduler(steps: steps, strength: strength)
     }
 
     @Test("the loop matches diffusers (NMSE ≤ 1e-6 fp32, ≤ 5e-4 fp16 storage)",

@@ -15,7 +15,8 @@ private let unetTestContext: Result<GPUContext, any Error> = Result {
 /// (made by tools/fixtures_unet.py): 16×16 latents, 7 context tokens.
 @Suite("UNet2DConditionModel vs diffusers", .serialized)
 struct UNetTests {
-    static let configs = ["sd1_like", "sd2_like", "mixed"]
+    /// sd1_like_fp16 holds only the fp16 variant file (its reference was computed from those fp16 weights).
+    static let configs = ["sd1_like", "sd2_like", "mixed", "sd1_like_fp16"]
     static let fp32Tolerance = 1e-6
     static let fp16Tolerance = 5e-4
 
@@ -38,6 +39,40 @@ struct UNetTests {
         let embeddingNMSE = ErrorMetric.nmse(reference: try reference.floats("timestep_cond"), actual: embedding)
         #expect(embeddingNMSE <= 1e-10, "guidance-scale embedding NMSE \(embeddingNMSE)")
         try expectForwardMatches(config: "lcm_like", precision: precision, tolerance: tolerance, timestepCondition: embedding)
+    }
+
+    @Test("FLOPs of the convolutions and linear layers equal PyTorch's count", arguments: configs)
+    func flopsMatchPyTorch(config: String) throws {
+        let engine = try TensorEngine(gpu: try unetTestContext.get(), precision: .float32)
+        let unet = try UNet2DConditionModel(engine: engine, directory: ModelFixtures.fixture("unet/\(config)"))
+        let reference = try SafeTensorsFile(path: ModelFixtures.fixture("unet/\(config)/reference.safetensors"))
+        let c = unet.configuration
+        let flops = FlopCounter()
+        let recorder = engine.gpu.makeRecorder()
+        _ = try unet.record(
+            sample: engine.makeTensor(shape: [1, 16, 16, c.inChannels]),
+            timestepFeatures: engine.makeTensor(shape: [1, c.blockOutChannels[0]]),
+            encoderHiddenStates: engine.makeTensor(shape: [1, 7, c.crossAttentionDimension]), countingInto: flops, into: recorder)
+        #expect(Double(flops.convolutionAndLinear) == Double(try reference.floats("conv_linear_flops")[0]))
+        #expect(flops.attention > 0)
+    }
+
+    @Test("seeded random weights: a seed gives the same UNet, another seed a different one")
+    func randomWeightsAreSeeded() throws {
+        let engine = try TensorEngine(gpu: try unetTestContext.get(), precision: .float32)
+        let directory = ModelFixtures.fixture("unet/sd2_like")
+        let configuration = try UNetConfiguration(contentsOf: "\(directory)/config.json")
+        let reference = try SafeTensorsFile(path: "\(directory)/reference.safetensors")
+        func output(seed: UInt64) throws -> [Float] {
+            try UNet2DConditionModel(engine: engine, configuration: configuration, randomSeed: seed).predict(
+                sample: reference.floats("sample"), height: 16, width: 16, timestep: 643,
+                encoderHiddenStates: reference.floats("encoder_hidden_states"))
+        }
+        let first = try output(seed: 1)
+        #expect(first.allSatisfy { $0.isFinite })
+        let again = try output(seed: 1), other = try output(seed: 2)
+        #expect(again == first)
+        #expect(ErrorMetric.nmse(reference: first, actual: other) > 0.1)
     }
 
     func expectForwardMatches(config: String, precision: StoragePrecision, tolerance: Double, timestepCondition: [Float]? = nil) throws {
@@ -110,6 +145,14 @@ struct UNetConfigurationTests {
         #expect(c.attentionHeads == [5, 10, 20, 20])
         #expect(zip(c.blockOutChannels, c.attentionHeads).allSatisfy { $0 / $1 == 64 })
         #expect(c.useLinearProjection && c.crossAttentionDimension == 1024 && c.timeConditionDimension == nil)
+    }
+
+    @Test("the SD-Turbo preset has SD-Turbo's shape")
+    func sdTurboPreset() throws {
+        let c = try UNetConfiguration.sdTurbo()
+        #expect(c.blockOutChannels == [320, 640, 1280, 1280] && c.layersPerBlock == [2, 2, 2, 2])
+        #expect(c.attentionHeads == [5, 10, 20, 20] && c.crossAttentionDimension == 1024 && c.useLinearProjection)
+        #expect(c.normGroups == 32 && c.hasMidBlock && c.flipSinToCos && c.frequencyShift == 0)
     }
 
     @Test("LCM-distilled UNets' time_cond_proj_dim is read")

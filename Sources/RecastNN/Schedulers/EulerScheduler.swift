@@ -1,15 +1,18 @@
 import Foundation
 
 /// diffusers' `EulerDiscreteScheduler` (ε prediction, no churn) with "trailing" timestep spacing, as SD-Turbo
-/// ships it, over the img2img part of the schedule that `strength` selects (StableDiffusionImg2ImgPipeline's
+/// ships it, or with `ancestral` its `EulerAncestralDiscreteScheduler` (each step lands at σ_down and adds fresh
+/// noise of σ_up), over the img2img part of the schedule that `strength` selects (StableDiffusionImg2ImgPipeline's
 /// `get_timesteps`).
 public struct EulerScheduler: FewStepScheduler {
     public let timesteps: [Float]
     /// σ at each timestep, then 0 after the last.
     public let sigmas: [Float]
+    public let ancestral: Bool
 
     /// - steps: the full schedule's length; strength in (0, 1]: the fraction of it that runs (at least one step).
-    public init(schedule: NoiseSchedule = NoiseSchedule(), steps: Int, strength: Float = 1) {
+    public init(schedule: NoiseSchedule = NoiseSchedule(), steps: Int, strength: Float = 1, ancestral: Bool = false) {
+        self.ancestral = ancestral
         precondition(steps > 0 && strength > 0 && strength <= 1, "steps \(steps), strength \(strength)")
         let train = schedule.trainTimesteps
         // np.round(np.arange(train, 0, -train / steps)) - 1
@@ -22,7 +25,8 @@ public struct EulerScheduler: FewStepScheduler {
         sigmas = selected.map(schedule.sigma) + [0]
     }
 
-    public func drawsNoise(atStep index: Int) -> Bool { false }
+    /// The ancestral sampler draws at every step, as diffusers does (the last step's σ_up is 0).
+    public func drawsNoise(atStep index: Int) -> Bool { ancestral }
 
     public func addNoise(to latent: [Float], noise: [Float]) -> [Float] {
         zip(latent, noise).map { $0 + $1 * sigmas[0] }
@@ -33,12 +37,17 @@ public struct EulerScheduler: FewStepScheduler {
         return sample.map { $0 / scale }
     }
 
-    /// x + (x − x̂₀)/σ · (σ_next − σ), x̂₀ = x − σ·ε, as diffusers evaluates it.
+    /// x + (x − x̂₀)/σ · (σ_target − σ), x̂₀ = x − σ·ε, as diffusers evaluates it; the target is σ_next, or for the
+    /// ancestral sampler σ_down, with noise·σ_up added.
     public func step(_ sample: [Float], prediction: [Float], step index: Int, noise: [Float]?) -> [Float] {
-        let sigma = sigmas[index], delta = sigmas[index + 1] - sigmas[index]
-        return zip(sample, prediction).map { x, epsilon in
+        let sigma = sigmas[index], next = sigmas[index + 1]
+        let up = ancestral ? (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot() : 0
+        let target = ancestral ? (next * next - up * up).squareRoot() : next
+        let stepped = zip(sample, prediction).map { x, epsilon in
             let original = x - sigma * epsilon
-            return x + (x - original) / sigma * delta
+            return x + (x - original) / sigma * (target - sigma)
         }
+        guard ancestral, let noise else { return stepped }
+        return zip(stepped, noise).map { $0 + $1 * up }
     }
 }

@@ -22,7 +22,7 @@ public final class AutoencoderTiny: @unchecked Sendable {
     public init(engine: TensorEngine, configuration: AutoencoderTinyConfiguration, weights file: SafeTensorsFile) throws {
         self.engine = engine
         self.configuration = configuration
-        let weights = DiffusersWeights(engine: engine, file: file)
+        let weights = DiffusersWeights(engine: engine, source: file)
         encoder = try AutoencoderTinyEncoder(weights: weights, configuration: configuration)
         decoder = try AutoencoderTinyDecoder(weights: weights, configuration: configuration)
     }

@@ -21,9 +21,7 @@ struct AttentionLayer: Sendable {
         let q = try r.linear(query, hidden)
         let k = try r.linear(key, context)
         let v = try r.linear(value, context)
-        let attended = try r.engine.makeTensor(shape: q.shape)
-        try r.engine.encodeAttention(q: q, k: k, v: v, heads: heads, output: attended, into: r.recorder)
-        return try r.linear(output, attended, residual: residual)
+        return try r.linear(output, try r.attention(q: q, k: k, v: v, heads: heads), residual: residual)
     }
 
     /// Self-attention over `hidden` ([1, T, dimension]); with extras from the pass's hook (identity/temporal
@@ -35,15 +33,13 @@ struct AttentionLayer: Sendable {
         let q = try r.linear(query, hidden)
         let k = try r.linear(key, hidden)
         let v = try r.linear(value, hidden)
-        let plain = try r.engine.makeTensor(shape: q.shape)
-        try r.engine.encodeAttention(q: q, k: k, v: v, heads: heads, output: plain, into: r.recorder)
+        let plain = try r.attention(q: q, k: k, v: v, heads: heads)
         guard let (extras, weight) = hook.next(keys: k, values: v) else {
             return try r.linear(output, plain, residual: residual)
         }
-        let extended = try r.engine.makeTensor(shape: q.shape)
-        try r.engine.encodeAttention(
+        let extended = try r.attention(
             q: q, k: k, v: v, extraKeys: try r.concatTokens(extras.map(\.keys)), extraValues: try r.concatTokens(extras.map(\.values)),
-            heads: heads, output: extended, into: r.recorder)
+            heads: heads)
         let blended = try r.elementwise(.add, try r.elementwise(.scale(1 - weight), plain), try r.elementwise(.scale(weight), extended))
         return try r.linear(output, blended, residual: residual)
     }

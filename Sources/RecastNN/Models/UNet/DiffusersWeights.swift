@@ -1,9 +1,10 @@
 import Foundation
 
-/// A diffusers model's safetensors file, read by diffusers' tensor names and uploaded in the engine's precision.
+/// A diffusers model's tensors (its safetensors file, or seeded random ones), read by diffusers' tensor names
+/// and uploaded in the engine's precision.
 struct DiffusersWeights {
     let engine: TensorEngine
-    let file: SafeTensorsFile
+    let source: any WeightTensorSource
     /// Whether 1×1 projections are stored as linear weights [out, in] rather than conv weights [out, in, 1, 1].
     var linearProjections = false
 
@@ -17,7 +18,10 @@ struct DiffusersWeights {
     }
 
     func convolution(_ prefix: String, _ shape: ConvolutionShape, bias: Bool = true, activation: Activation = .none) throws -> ConvolutionLayer {
-        try ConvolutionLayer(engine: engine, file: file, prefix: prefix, shape: shape, hasBias: bias, activation: activation)
+        try ConvolutionLayer(
+            engine: engine, shape: shape,
+            weights: source.floats("\(prefix).weight", shape: [shape.outChannels, shape.groupInChannels, shape.kernelHeight, shape.kernelWidth]),
+            bias: bias ? try source.floats("\(prefix).bias", shape: [shape.outChannels]) : nil, activation: activation)
     }
 
     func linear(_ prefix: String, inputs: Int, outputs: Int, bias: Bool = true, activation: Activation = .none) throws -> LinearLayer {
@@ -34,8 +38,8 @@ struct DiffusersWeights {
         _ prefix: String, inputs: Int, outputs total: Int, rows: Range<Int>, bias: Bool = true, activation: Activation = .none,
         asConvolution: Bool = false
     ) throws -> LinearLayer {
-        let weight = try file.floats("\(prefix).weight", shape: asConvolution ? [total, inputs, 1, 1] : [total, inputs])
-        let biasValues = bias ? try file.floats("\(prefix).bias", shape: [total]) : nil
+        let weight = try source.floats("\(prefix).weight", shape: asConvolution ? [total, inputs, 1, 1] : [total, inputs])
+        let biasValues = bias ? try source.floats("\(prefix).bias", shape: [total]) : nil
         return LinearLayer(
             inputs: inputs, outputs: rows.count,
             weight: try engine.makeTensor(shape: [rows.count, inputs], values: Array(weight[(rows.lowerBound * inputs)..<(rows.upperBound * inputs)])),
@@ -45,8 +49,8 @@ struct DiffusersWeights {
 
     func norm(_ prefix: String, channels: Int, epsilon: Float) throws -> NormParameters {
         NormParameters(
-            gamma: try engine.makeVector("\(prefix).weight", count: channels, from: file),
-            beta: try engine.makeVector("\(prefix).bias", count: channels, from: file),
+            gamma: try engine.makeTensor(shape: [channels], values: source.floats("\(prefix).weight", shape: [channels])),
+            beta: try engine.makeTensor(shape: [channels], values: source.floats("\(prefix).bias", shape: [channels])),
             epsilon: epsilon)
     }
 }

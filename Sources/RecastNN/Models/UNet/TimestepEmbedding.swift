@@ -1,5 +1,4 @@
 import Foundation
-import RecastGPU
 
 /// diffusers' `Timesteps` (sinusoidal features, computed on the CPU as diffusers computes them in fp32) and
 /// `TimestepEmbedding` (linear_1, SiLU, linear_2). The UNet's ResNet blocks all take SiLU of the embedding,
@@ -44,11 +43,8 @@ struct TimestepEmbedding: Sendable {
 
     /// Records SiLU(embedding) of `features` ([1, featureCount]) plus the projected `condition` ([1, condition
     /// width], when the model has `cond_proj`) as [1, embeddingCount].
-    func record(features: Tensor, condition: Tensor?, engine: TensorEngine, into recorder: CommandRecorder) throws -> Tensor {
-        let input = try condition.map {
-            try conditionProjection!.record($0, residual: features, engine: engine, into: recorder)
-        } ?? features
-        let hidden = try linear1.record(input, engine: engine, into: recorder)
-        return try linear2.record(hidden, engine: engine, into: recorder)
+    func record(features: Tensor, condition: Tensor?, _ r: UNetRecording) throws -> Tensor {
+        let input = try condition.map { try r.linear(conditionProjection!, $0, residual: features) } ?? features
+        return try r.linear(linear2, try r.linear(linear1, input))
     }
 }

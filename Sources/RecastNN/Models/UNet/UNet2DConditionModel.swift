@@ -24,10 +24,19 @@ public final class UNet2DConditionModel: @unchecked Sendable {
             weights: DiffusersWeights.modelFile(in: directory))
     }
 
-    public init(engine: TensorEngine, configuration c: UNetConfiguration, weights file: SafeTensorsFile) throws {
+    public convenience init(engine: TensorEngine, configuration: UNetConfiguration, weights file: SafeTensorsFile) throws {
+        try self.init(engine: engine, configuration: configuration, source: file)
+    }
+
+    /// A UNet of this configuration's exact shape with seeded random weights (for benchmarks without a model).
+    public convenience init(engine: TensorEngine, configuration: UNetConfiguration, randomSeed: UInt64) throws {
+        try self.init(engine: engine, configuration: configuration, source: SeededRandomWeights(seed: randomSeed))
+    }
+
+    init(engine: TensorEngine, configuration c: UNetConfiguration, source: any WeightTensorSource) throws {
         self.engine = engine
         configuration = c
-        let weights = DiffusersWeights(engine: engine, file: file, linearProjections: c.useLinearProjection)
+        let weights = DiffusersWeights(engine: engine, source: source, linearProjections: c.useLinearProjection)
         let channels = c.blockOutChannels
         let embedding = channels[0] * 4
         let settings = UNetLayerSettings(
@@ -95,9 +104,19 @@ public final class UNet2DConditionModel: @unchecked Sendable {
             timestepCondition: timestepCondition, hook: nil, into: recorder)
     }
 
+    /// Records one forward pass like `record`, counting its FLOPs into `flops` (for benchmarks: GFLOP/s).
+    public func record(
+        sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, timestepCondition: Tensor? = nil, countingInto flops: FlopCounter,
+        into recorder: CommandRecorder
+    ) throws -> Tensor {
+        try record(
+            sample: sample, timestepFeatures: timestepFeatures, encoderHiddenStates: encoderHiddenStates,
+            timestepCondition: timestepCondition, hook: nil, flops: flops, into: recorder)
+    }
+
     func record(
         sample: Tensor, timestepFeatures: Tensor, encoderHiddenStates: Tensor, timestepCondition: Tensor?, hook: SelfAttentionHook?,
-        into recorder: CommandRecorder
+        flops: FlopCounter? = nil, into recorder: CommandRecorder
     ) throws -> Tensor {
         let c = configuration
         guard sample.rank == 4, sample.shape[0] == 1, sample.shape[3] == c.inChannels,
@@ -116,8 +135,8 @@ public final class UNet2DConditionModel: @unchecked Sendable {
                     detail: "timestep condition \(timestepCondition.shape) for time_cond_proj_dim \(c.timeConditionDimension.map(String.init) ?? "null")")
             }
         }
-        let r = UNetRecording(engine: engine, recorder: recorder, selfAttention: hook)
-        let embedding = try timeEmbedding.record(features: timestepFeatures, condition: timestepCondition, engine: engine, into: recorder)
+        let r = UNetRecording(engine: engine, recorder: recorder, selfAttention: hook, flops: flops)
+        let embedding = try timeEmbedding.record(features: timestepFeatures, condition: timestepCondition, r)
         let input = c.centerInputSample ? try r.elementwise(.scale(2, offset: -1), sample) : sample
         var x = try r.convolve(convIn, input)
         var skips = [x]

@@ -165,3 +165,15 @@ public struct UNetConfiguration: Decodable, Sendable, Equatable {
         }
     }
 }
+
+extension UNetConfiguration {
+    /// SD-Turbo's UNet (stabilityai/sd-turbo, SD 2.1's shape): 4 levels of 320/640/1280/1280 channels, heads of 64,
+    /// linear projections, 1024-wide text conditioning.
+    public static func sdTurbo() throws -> UNetConfiguration {
+        try UNetConfiguration(fields: [
+            "attention_head_dim": .array([5, 10, 20, 20].map { .number($0) }),
+            "cross_attention_dim": .number(1024),
+            "use_linear_projection": .bool(true),
+        ])
+    }
+}

@@ -6,11 +6,13 @@ struct UNetRecording {
     let recorder: CommandRecorder
     /// The UNet pass's self-attention layers' hook (identity/temporal attention), if any.
     let selfAttention: SelfAttentionHook?
+    let flops: FlopCounter?
 
-    init(engine: TensorEngine, recorder: CommandRecorder, selfAttention: SelfAttentionHook? = nil) {
+    init(engine: TensorEngine, recorder: CommandRecorder, selfAttention: SelfAttentionHook? = nil, flops: FlopCounter? = nil) {
         self.engine = engine
         self.recorder = recorder
         self.selfAttention = selfAttention
+        self.flops = flops
     }
 
     func groupNorm(_ input: Tensor, _ norm: NormParameters, groups: Int, silu: Bool) throws -> Tensor {
@@ -30,11 +32,21 @@ struct UNetRecording {
     func convolve(_ layer: ConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
         let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
         try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+        flops?.addConvolution(layer.shape, output: output.shape)
         return output
     }
 
     func linear(_ layer: LinearLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
-        try layer.record(input, residual: residual, engine: engine, into: recorder)
+        flops?.addLinear(rows: input.elementCount / layer.inputs, inputs: layer.inputs, outputs: layer.outputs)
+        return try layer.record(input, residual: residual, engine: engine, into: recorder)
+    }
+
+    /// Multi-head attention of `q` over `k`/`v` and then `extraKeys`/`extraValues`, all [1, tokens, width].
+    func attention(q: Tensor, k: Tensor, v: Tensor, extraKeys: Tensor? = nil, extraValues: Tensor? = nil, heads: Int) throws -> Tensor {
+        let output = try engine.makeTensor(shape: q.shape)
+        try engine.encodeAttention(q: q, k: k, v: v, extraKeys: extraKeys, extraValues: extraValues, heads: heads, output: output, into: recorder)
+        flops?.addAttention(batch: q.shape[0], queries: q.shape[1], keys: k.shape[1] + (extraKeys?.shape[1] ?? 0), width: q.shape[2])
+        return output
     }
 
     func elementwise(_ op: ElementwiseOp, _ a: Tensor, _ b: Tensor? = nil) throws -> Tensor {
