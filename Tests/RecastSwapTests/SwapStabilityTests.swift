@@ -42,7 +42,7 @@ struct SwapStabilityTests {
         return total / Double(samples)
     }
 
-    @Test("smoothing the live mesh cuts the flicker the swap adds")
+    @Test("tracking with a smoothed mesh cuts the flicker the swap adds")
     func smoothingReducesFlicker() throws {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         let swap = try WarpSwap(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"),
@@ -57,5 +57,7 @@ struct SwapStabilityTests {
         let smoothedFlicker = Self.change(smoothed, region: region) / source
         print("flicker ratio (face region change over the source's): \(rawFlicker) unsmoothed, \(smoothedFlicker) smoothed")
         #expect(smoothedFlicker < rawFlicker)
+        // The goal for the live swap: at most 1.3 (1.0 adds no flicker).
+        #expect(smoothedFlicker <= 1.3)
     }
 }

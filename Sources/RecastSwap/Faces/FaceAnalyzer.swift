@@ -63,7 +63,11 @@ public final class FaceAnalyzer: @unchecked Sendable {
     private func meshPoints(_ image: RGBImage, box: (x: Float, y: Float, width: Float, height: Float), keypoints: [SIMD2<Float>])
         throws -> ([SIMD3<Float>], Float)
     {
-        let crop = FaceCrop(box: box, rightEye: keypoints[0], leftEye: keypoints[1])
+        try measureMesh(image, crop: FaceCrop(box: box, rightEye: keypoints[0], leftEye: keypoints[1]))
+    }
+
+    /// The mesh measured on `crop` of `image`, in image pixels, with the model's face-presence probability.
+    public func measureMesh(_ image: RGBImage, crop: FaceCrop) throws -> ([SIMD3<Float>], Float) {
         let landmarks = try mesh.landmarks(rgb: crop.extract(from: image, size: FaceMeshModel.inputSize))
         let depthScale = crop.side / Float(FaceMeshModel.inputSize)
         let points = landmarks.points.map { point in

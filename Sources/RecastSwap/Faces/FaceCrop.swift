@@ -25,6 +25,15 @@ public struct FaceCrop: Sendable, Equatable {
         angle = atan2f(eyes.y, eyes.x)
     }
 
+    /// The crop around a face mesh measured on the previous frame (MediaPipe's tracking ROI:
+    /// the points' bounding box, 1.5× its longer side, levelled by the eye corners).
+    public init(mesh: [SIMD3<Float>], scale: Float = 1.5) {
+        let xs = mesh.map(\.x), ys = mesh.map(\.y)
+        let box = (x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
+        let (rightEye, leftEye) = MeshLandmarks.eyeCenters(mesh)
+        self.init(box: box, rightEye: rightEye, leftEye: leftEye, scale: scale)
+    }
+
     /// Maps a point of a `size`×`size` crop (pixels, origin top-left) to image pixels.
     public func imagePoint(_ point: SIMD2<Float>, size: Int) -> SIMD2<Float> {
         let unit = (point / Float(size) - 0.5) * side

@@ -11,6 +11,7 @@ public final class WarpSwap: @unchecked Sendable {
     // @unchecked: one pipeline thread calls `swap`; the models serialise their own GPU use.
     public let engine: TensorEngine
     public let analyzer: FaceAnalyzer
+    public let tracker: FaceTracker
     public let identity: IdentityFace
     private let mesh: TriangleMesh
     private let texture: Tensor
@@ -25,22 +26,29 @@ public final class WarpSwap: @unchecked Sendable {
         analyzer = try FaceAnalyzer(engine: engine, models: models)
         identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: analyzer)
         analyzer.embedsIdentity = false
+        tracker = FaceTracker(analyzer: analyzer)
         mesh = try TriangleMesh.faceMesh(modelsDirectory: models)
         let pixels = identity.texture.pixels.map(Float.init)
         texture = try engine.makeTensor(shape: [1, identity.texture.height, identity.texture.width, 3], values: pixels)
     }
 
     /// `image` with its largest face replaced by the identity; nil when it shows no face.
-    /// - Parameter time: the frame's time in seconds, for video: the live mesh is then smoothed
-    ///   across frames (One-Euro). Without it (a still picture) the mesh is used as measured.
+    /// - Parameter time: the frame's time in seconds, for video: the face is then tracked between
+    ///   detections and its mesh smoothed across frames (One-Euro). Without it (a still picture)
+    ///   the face is detected and used as measured.
     public func swap(_ image: RGBImage, at time: Double? = nil) throws -> RGBImage? {
-        let faces = try analyzer.analyze(image)
-        let areas = faces.map { $0.box.width * $0.box.height }
-        guard let largest = areas.indices.max(by: { areas[$0] < areas[$1] }) else {
+        let found: AnalyzedFace?
+        if time == nil {
+            let faces = try analyzer.analyze(image)
+            let areas = faces.map { $0.box.width * $0.box.height }
+            found = areas.indices.max { areas[$0] < areas[$1] }.map { faces[$0] }
+        } else {
+            found = try tracker.track(image)
+        }
+        guard var face = found else {
             pointFilters.removeAll()
             return nil
         }
-        var face = faces[largest]
         if let time {
             if pointFilters.count != face.mesh.count { pointFilters = Array(repeating: smoothing, count: face.mesh.count) }
             for index in face.mesh.indices { face.mesh[index] = pointFilters[index].filter(face.mesh[index], at: time) }

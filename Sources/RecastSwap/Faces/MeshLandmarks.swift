@@ -1,0 +1,23 @@
+/// Named points of MediaPipe's 468-point face mesh.
+public enum MeshLandmarks {
+    /// Eye corners: the person's right eye (on the left of the picture) and left eye.
+    static let rightEyeCorners = (33, 133)
+    static let leftEyeCorners = (362, 263)
+    static let noseTip = 1
+    static let rightMouthCorner = 61
+    static let leftMouthCorner = 291
+
+    static func eyeCenters(_ mesh: [SIMD3<Float>]) -> (right: SIMD2<Float>, left: SIMD2<Float>) {
+        func center(_ corners: (Int, Int)) -> SIMD2<Float> {
+            SIMD2(mesh[corners.0].x + mesh[corners.1].x, mesh[corners.0].y + mesh[corners.1].y) / 2
+        }
+        return (center(rightEyeCorners), center(leftEyeCorners))
+    }
+
+    /// The five points YuNet reports, read off the mesh: right eye, left eye, nose tip, right and left mouth corners.
+    public static func keypoints(_ mesh: [SIMD3<Float>]) -> [SIMD2<Float>] {
+        let eyes = eyeCenters(mesh)
+        let point = { (index: Int) in SIMD2(mesh[index].x, mesh[index].y) }
+        return [eyes.right, eyes.left, point(noseTip), point(rightMouthCorner), point(leftMouthCorner)]
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import RecastGPU
+import RecastMedia
+import RecastNN
+import Testing
+@testable import RecastSwap
+
+@Suite("Face tracking")
+struct FaceTrackerTests {
+    @Test("detection every 5th frame; in between the mesh follows the face as closely as detecting each frame would")
+    func tracksBetweenDetections() throws {
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
+        let analyzer = try FaceAnalyzer(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"))
+        analyzer.embedsIdentity = false
+        let tracker = FaceTracker(analyzer: analyzer, detectionInterval: 5)
+        let clip = try SwapStabilityTests.frames(11)
+        var worst: Float = 0
+        for (image, _) in clip {
+            let tracked = try #require(try tracker.track(image), "lost the face")
+            let detected = try #require(try analyzer.analyze(image).first)
+            let distance = zip(tracked.mesh, detected.mesh).map { simd_length(SIMD2($0.x - $1.x, $0.y - $1.y)) }.reduce(0, +)
+                / Float(detected.mesh.count)
+            worst = max(worst, distance / detected.box.width)
+            #expect(tracked.keypoints.count == 5)
+        }
+        print("tracked vs detected mesh: worst mean point distance \(worst * 100) % of the face width")
+        #expect(tracker.detections == 3)
+        #expect(worst < 0.03)
+    }
+
+    @Test("a frame without a face is reported as such, and the next face is detected afresh")
+    func lostFace() throws {
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
+        let analyzer = try FaceAnalyzer(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"))
+        analyzer.embedsIdentity = false
+        let tracker = FaceTracker(analyzer: analyzer, detectionInterval: 30)
+        let clip = try SwapStabilityTests.frames(1)
+        #expect(try tracker.track(clip[0].0) != nil)
+        let blank = RGBImage(width: clip[0].0.width, height: clip[0].0.height, pixels: [UInt8](repeating: 40, count: clip[0].0.pixels.count))
+        #expect(try tracker.track(blank) == nil)
+        #expect(try tracker.track(clip[0].0) != nil)
+        #expect(tracker.detections == 3, "the blank frame's mesh must fail and send it back to detection")
+    }
+}
+
+private func simd_length(_ vector: SIMD2<Float>) -> Float { (vector * vector).sum().squareRoot() }
