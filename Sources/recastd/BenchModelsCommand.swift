@@ -31,6 +31,7 @@ struct BenchModelsCommand: ParsableCommand {
     ]
 
     func run() throws {
+        bootstrapQuietLogging()
         let modelDirectory = try ModelDirectory.locate(explicit: models)
         let gpu = try GPUContext()
         let engine = try TensorEngine(gpu: gpu)

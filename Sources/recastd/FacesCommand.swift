@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import RecastGPU
 import RecastMedia
 import RecastNN
@@ -29,12 +28,7 @@ struct FacesCommand: ParsableCommand {
     var threshold: Float = 0.7
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-        FFmpegLogging.install(level: .warning)
+        bootstrapQuietLogging()
         do {
             let picture = try RGBImage.load(path: image)
             let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))

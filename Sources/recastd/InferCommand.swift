@@ -32,6 +32,7 @@ struct InferCommand: ParsableCommand {
     var scoreThreshold: Float = 0.6
 
     func run() throws {
+        bootstrapQuietLogging()
         do {
             let network = BundledNetwork(rawValue: model)
             guard network != nil || DiffusersDirectory.isModelDirectory(model) else {

@@ -20,6 +20,8 @@ public final class WarpSwap: @unchecked Sendable {
     /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
     public var smoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 1, beta: 0.05)
     private var pointFilters: [OneEuroFilter<SIMD3<Float>>] = []
+    /// Milliseconds each stage of the last `swap` took.
+    public private(set) var lastTimings = SwapTimings()
 
     public init(engine: TensorEngine, models: URL, identityImage: String) throws {
         self.engine = engine
@@ -37,6 +39,8 @@ public final class WarpSwap: @unchecked Sendable {
     ///   detections and its mesh smoothed across frames (One-Euro). Without it (a still picture)
     ///   the face is detected and used as measured.
     public func swap(_ image: RGBImage, at time: Double? = nil) throws -> RGBImage? {
+        var clock = StageClock()
+        defer { lastTimings = clock.timings }
         let found: AnalyzedFace?
         if time == nil {
             let faces = try analyzer.analyze(image)
@@ -45,6 +49,7 @@ public final class WarpSwap: @unchecked Sendable {
         } else {
             found = try tracker.track(image)
         }
+        clock.lap(\.face)
         guard var face = found else {
             pointFilters.removeAll()
             return nil
@@ -54,22 +59,58 @@ public final class WarpSwap: @unchecked Sendable {
             for index in face.mesh.indices { face.mesh[index] = pointFilters[index].filter(face.mesh[index], at: time) }
         }
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
+        // Only the face's bounding rectangle is drawn: the rest of the frame is never touched.
+        let xs = face.mesh.map(\.x), ys = face.mesh.map(\.y)
+        let left = max(0, Int(xs.min()!.rounded(.down)) - 1), top = max(0, Int(ys.min()!.rounded(.down)) - 1)
+        let right = min(image.width, Int(xs.max()!.rounded(.up)) + 2), bottom = min(image.height, Int(ys.max()!.rounded(.up)) + 2)
+        guard right > left, bottom > top else { return image }
+        let (width, height) = (right - left, bottom - top)
+        let origin = SIMD3(Float(left), Float(top), 0)
         let (warpedTensor, maskTensor) = try engine.meshWarp(
-            texture, mesh: mesh, sourcePoints: identity.points, destinationPoints: face.mesh,
-            height: image.height, width: image.width, options: options)
+            texture, mesh: mesh, sourcePoints: identity.points, destinationPoints: face.mesh.map { $0 - origin },
+            height: height, width: width, options: options)
         let warped = try engine.read(warpedTensor)
         let mask = try engine.read(maskTensor)
-        let matched = ColourMatch.matched(warped, to: image.pixels, mask: mask)
+        clock.lap(\.warp)
+        let region = image.cropped(x: left, y: top, width: width, height: height)
+        let matched = ColourMatch.matched(warped, to: region.pixels, mask: mask)
         var output = image.pixels
-        for pixel in 0..<(image.width * image.height) where mask[pixel] > 0 {
-            let weight = min(1, mask[pixel])
-            for channel in 0..<3 {
-                let index = pixel * 3 + channel
-                let live = Float(output[index])
-                output[index] = UInt8(clamping: Int((live + (matched[index] - live) * weight).rounded()))
+        for y in 0..<height {
+            for x in 0..<width where mask[y * width + x] > 0 {
+                let weight = min(1, mask[y * width + x])
+                for channel in 0..<3 {
+                    let index = ((top + y) * image.width + left + x) * 3 + channel
+                    let live = Float(output[index])
+                    output[index] = UInt8(clamping: Int((live + (matched[(y * width + x) * 3 + channel] - live) * weight).rounded()))
+                }
             }
         }
+        clock.lap(\.composite)
         return RGBImage(width: image.width, height: image.height, pixels: output)
+    }
+}
+
+/// Where the time of one swap went, in milliseconds.
+public struct SwapTimings: Sendable {
+    /// Detection or tracking, and the face mesh.
+    public var face = 0.0
+    /// The mesh warp on the GPU, with the read-back.
+    public var warp = 0.0
+    /// Colour matching and blending.
+    public var composite = 0.0
+
+    public init() {}
+}
+
+/// Accumulates stage durations from one starting point.
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var timings = SwapTimings()
+
+    mutating func lap(_ stage: WritableKeyPath<SwapTimings, Double>) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        timings[keyPath: stage] += Double(now - last) / 1e6
+        last = now
     }
 }
 
