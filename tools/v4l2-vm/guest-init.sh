@@ -13,6 +13,7 @@ fail() { echo "guest-init: $*"; poweroff -f; }
 for ko in $(cat /modules.order); do insmod "$ko" || fail "insmod $ko failed"; done
 
 SHARE=$(sed -n 's/.*recast_share=\([^ ]*\).*/\1/p' /proc/cmdline)
+EXPOSE=$(sed -n 's/.*recast_expose=\([^ ]*\).*/\1/p' /proc/cmdline)
 OPTIONS=trans=virtio,version=9p2000.L,msize=512000
 NEW=/newroot
 mount -t 9p -o ro,$OPTIONS,cache=loose hostroot $NEW || fail "cannot mount the host root"
@@ -30,6 +31,13 @@ mount -t tmpfs tmpfs $NEW/dev/shm
 # writable scratch space over the read-only host root
 for dir in /tmp /run /var/tmp /var/log /root; do
   [ -d $NEW$dir ] && mount -t tmpfs -o mode=1777 tmpfs $NEW$dir
+done
+# host directories that live under those scratch dirs (a checkout in /tmp, say) stay visible
+mkdir -p /hostroot
+mount -t 9p -o ro,$OPTIONS,cache=loose hostroot /hostroot || fail "cannot mount the host root again"
+for path in $(echo "$EXPOSE" | tr ',' ' '); do
+  [ -d "/hostroot$path" ] || continue
+  mkdir -p "$NEW$path" && mount --bind "/hostroot$path" "$NEW$path" || fail "cannot expose $path"
 done
 mkdir -p $NEW$SHARE
 mount -t 9p -o rw,$OPTIONS,cache=mmap share $NEW$SHARE || fail "cannot mount the share $SHARE"

@@ -116,6 +116,9 @@ else
   CPU=(-accel tcg,thread=multi,tb-size=512 -cpu max)
 fi
 
+# The checkout (scripts, the recastd build) and RECAST_VM_EXPOSE (comma-separated host
+# directories) are bound over the guest's own /tmp, /root… when they lie there.
+EXPOSE=$(cd "$HERE/../.." && pwd)${RECAST_VM_EXPOSE:+,$RECAST_VM_EXPOSE}
 log "kernel $KVER ($(basename "$BOOT")), $ACCEL, script $(basename "$SCRIPT"), share $SHARE"
 set +e
 timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
@@ -123,7 +126,7 @@ timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
   -nodefaults -no-user-config -display none -vga none -no-reboot \
   -serial stdio -monitor none \
   -kernel "$BOOT" -initrd "$INITRD" \
-  -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic rdinit=/init recast_share=$SHARE" \
+  -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic rdinit=/init recast_share=$SHARE recast_expose=$EXPOSE" \
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
   -fsdev local,id=share,path="$SHARE",security_model=none,multidevs=remap \
