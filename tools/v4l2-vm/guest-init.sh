@@ -16,7 +16,11 @@ SHARE=$(sed -n 's/.*recast_share=\([^ ]*\).*/\1/p' /proc/cmdline)
 EXPOSE=$(sed -n 's/.*recast_expose=\([^ ]*\).*/\1/p' /proc/cmdline)
 OPTIONS=trans=virtio,version=9p2000.L,msize=512000
 NEW=/newroot
-mount -t 9p -o ro,$OPTIONS,cache=loose hostroot $NEW || fail "cannot mount the host root"
+# The host root is mounted once (a 9p channel takes one mount) and bound as the new root,
+# so it stays reachable under /hostroot where the scratch tmpfs mounts below hide it.
+mkdir -p /hostroot
+mount -t 9p -o ro,$OPTIONS,cache=loose hostroot /hostroot || fail "cannot mount the host root"
+mount --bind /hostroot $NEW || fail "cannot bind the host root"
 mount -t proc proc $NEW/proc
 mount -t sysfs sys $NEW/sys
 mount -t devtmpfs dev $NEW/dev
@@ -33,8 +37,6 @@ for dir in /tmp /run /var/tmp /var/log /root; do
   [ -d $NEW$dir ] && mount -t tmpfs -o mode=1777 tmpfs $NEW$dir
 done
 # host directories that live under those scratch dirs (a checkout in /tmp, say) stay visible
-mkdir -p /hostroot
-mount -t 9p -o ro,$OPTIONS,cache=loose hostroot /hostroot || fail "cannot mount the host root again"
 for path in $(echo "$EXPOSE" | tr ',' ' '); do
   [ -d "/hostroot$path" ] || continue
   mkdir -p "$NEW$path" && mount --bind "/hostroot$path" "$NEW$path" || fail "cannot expose $path"
