@@ -14,6 +14,8 @@ public struct AnalyzedFace: Sendable {
     public var mesh: [SIMD3<Float>]
     /// The mesh model's face-presence probability.
     public var meshPresence: Float
+    /// The box's area in square pixels: "the largest face" compares this.
+    public var area: Float { box.width * box.height }
     /// MobileFace identity embedding of the aligned face, L2-normalised (so cosine similarity is a dot product);
     /// empty when the analyzer was told not to compute it.
     public var embedding: [Float]

@@ -27,10 +27,9 @@ public enum IdentitySelection {
     public static let ambiguityRatio: Float = 0.8
 
     public static func choose(from faces: [AnalyzedFace], image: String) throws(IdentityError) -> AnalyzedFace {
-        let ranked = faces.sorted { $0.box.width * $0.box.height > $1.box.width * $1.box.height }
+        let ranked = faces.sorted { $0.area > $1.area }
         guard let largest = ranked.first else { throw .noFace(image: image) }
-        let area = largest.box.width * largest.box.height
-        let rivals = ranked.dropFirst().filter { $0.box.width * $0.box.height >= area * ambiguityRatio }
+        let rivals = ranked.dropFirst().filter { $0.area >= largest.area * ambiguityRatio }
         guard rivals.isEmpty else { throw .ambiguous(image: image, faces: rivals.count + 1) }
         guard Int(largest.box.width) >= minimumFaceWidth else {
             throw .tooSmall(image: image, width: Int(largest.box.width), minimum: minimumFaceWidth)

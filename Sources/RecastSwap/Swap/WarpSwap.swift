@@ -43,9 +43,7 @@ public final class WarpSwap: @unchecked Sendable {
         defer { lastTimings = clock.timings }
         let found: AnalyzedFace?
         if time == nil {
-            let faces = try analyzer.analyze(image)
-            let areas = faces.map { $0.box.width * $0.box.height }
-            found = areas.indices.max { areas[$0] < areas[$1] }.map { faces[$0] }
+            found = try analyzer.analyze(image).max { $0.area < $1.area }
         } else {
             found = try tracker.track(image)
         }

@@ -74,7 +74,3 @@ public final class FaceTracker: @unchecked Sendable {
         return (offset * offset).sum().squareRoot() < tracked.box.width / 3
     }
 }
-
-extension AnalyzedFace {
-    var area: Float { box.width * box.height }
-}
