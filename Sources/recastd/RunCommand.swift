@@ -98,8 +98,10 @@ struct RunCommand: AsyncParsableCommand {
         options.audio = configuration.audio
         if let size = configuration.size { options.outputSize = (size.width, size.height) }
         if let fps = configuration.fps { options.fallbackVideo.framesPerSecond = fps }
-        let pipeline = Pipeline(source: source, processor: try makeProcessor(configuration, logger: logger), sinks: sinks,
-                                options: options, logger: logger)
+        let processor = try makeProcessor(configuration, logger: logger)
+        let reload = (processor as? SwapProcessor).map { Self.reloadIdentityOnHangup($0, image: configuration.identity!, logger: logger) }
+        defer { reload?.cancel() }
+        let pipeline = Pipeline(source: source, processor: processor, sinks: sinks, options: options, logger: logger)
         let service = PipelineService(pipeline: pipeline, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -112,6 +114,22 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         writeStatistics(pipeline.statistics(), to: configuration.statsPath, summaryLevel: .info, logger: logger)
+    }
+
+    /// SIGHUP (systemctl reload) prepares the identity image again; a refused image keeps the previous identity.
+    private static func reloadIdentityOnHangup(_ processor: SwapProcessor, image: String, logger: Logger) -> DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "recast.reload"))
+        source.setEventHandler {
+            do {
+                try processor.reloadIdentity(from: image)
+                logger.info("identity reloaded", metadata: ["identity": "\(image)"])
+            } catch {
+                logger.error("cannot reload the identity; keeping the previous one", metadata: ["identity": "\(image)", "error": "\(error)"])
+            }
+        }
+        source.resume()
+        return source
     }
 
     /// The swap when an identity is configured, else the pass-through.

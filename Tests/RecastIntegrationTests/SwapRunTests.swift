@@ -38,4 +38,27 @@ struct SwapRunTests {
         print("first frame: cosine to the identity \(cosine(before, identity)) → \(cosine(after, identity)); to the source \(cosine(after, before))")
         #expect(cosine(after, identity) > cosine(before, identity) + 0.15)
     }
+
+    @Test("SIGHUP reloads the identity; a refused image keeps the previous one and recastd goes on")
+    func reloadOnHangup() throws {
+        let work = try TestTools.temporaryDirectory("reload")
+        let identity = work.appendingPathComponent("me.jpg")
+        try FileManager.default.copyItem(atPath: Self.fixture("images/obama_456x568.jpg"), toPath: identity.path)
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", "testsrc", "--size", "160x120",
+                                                               "--identity", identity.path, "--output", "null"])
+        #expect(ChildProcess.waitUntil(timeout: 60) { recastd.stderr.contains("first frame written") }, "\(recastd.stderr)")
+
+        try Data("not a picture".utf8).write(to: identity)
+        recastd.signal(SIGHUP)
+        #expect(ChildProcess.waitUntil(timeout: 60) { recastd.stderr.contains("cannot reload the identity; keeping the previous one") },
+                "\(recastd.stderr)")
+        #expect(recastd.isRunning)
+
+        try FileManager.default.removeItem(at: identity)
+        try FileManager.default.copyItem(atPath: Self.fixture("images/biden_484x1102.jpg"), toPath: identity.path)
+        recastd.signal(SIGHUP)
+        #expect(ChildProcess.waitUntil(timeout: 60) { recastd.stderr.contains("identity reloaded") }, "\(recastd.stderr)")
+        recastd.signal(SIGTERM)
+        #expect(try recastd.wait(timeout: 30) == 0, "\(recastd.stderr)")
+    }
 }

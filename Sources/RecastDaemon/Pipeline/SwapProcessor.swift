@@ -14,6 +14,11 @@ public final class SwapProcessor: FrameProcessor, @unchecked Sendable {
         self.swap = swap
     }
 
+    /// Replaces the identity from `image`; on failure the previous one stays (see `WarpSwap.reloadIdentity`).
+    public func reloadIdentity(from image: String) throws {
+        try swap.reloadIdentity(from: image)
+    }
+
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let image = RGBImage(width: frame.width, height: frame.height, pixels: try converter.rgb(frame))
         guard let swapped = try swap.swap(image, at: Double(frame.timestamp) / 1e6) else {

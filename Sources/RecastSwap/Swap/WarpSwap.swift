@@ -8,13 +8,15 @@ import RecastNN
 /// under a feathered mask. The mesh has holes at the eyes and the mouth, so
 /// the live eyes and mouth interior stay the person's own.
 public final class WarpSwap: @unchecked Sendable {
-    // @unchecked: one pipeline thread calls `swap`; the models serialise their own GPU use.
+    // @unchecked: one pipeline thread calls `swap`; the models serialise their own GPU use;
+    // the identity, which a reload replaces from another thread, is guarded by `identityLock`.
     public let engine: TensorEngine
     public let analyzer: FaceAnalyzer
     public let tracker: FaceTracker
-    public let identity: IdentityFace
+    private let models: URL
     private let mesh: TriangleMesh
-    private let texture: Tensor
+    private let identityLock = NSLock()
+    private var current: (identity: IdentityFace, texture: Tensor)
     /// Mask ramp width as a fraction of the live face's width.
     public var featherFraction: Float = 0.08
     /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
@@ -25,13 +27,30 @@ public final class WarpSwap: @unchecked Sendable {
 
     public init(engine: TensorEngine, models: URL, identityImage: String) throws {
         self.engine = engine
+        self.models = models
         analyzer = try FaceAnalyzer(engine: engine, models: models)
-        identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: analyzer)
+        let identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: analyzer)
         analyzer.embedsIdentity = false
         tracker = FaceTracker(analyzer: analyzer)
         mesh = try TriangleMesh.faceMesh(modelsDirectory: models)
-        let pixels = identity.texture.pixels.map(Float.init)
-        texture = try engine.makeTensor(shape: [1, identity.texture.height, identity.texture.width, 3], values: pixels)
+        current = (identity, try Self.upload(identity, engine: engine))
+    }
+
+    public var identity: IdentityFace {
+        identityLock.withLock { current.identity }
+    }
+
+    /// Prepares the identity from `identityImage` again (e.g. on SIGHUP) and swaps it in for the
+    /// next frame. If the image is refused, the previous identity stays and the error is thrown.
+    public func reloadIdentity(from identityImage: String) throws {
+        // Its own analyzer: the frame path's one is in use, with embeddings off.
+        let identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: FaceAnalyzer(engine: engine, models: models))
+        let texture = try Self.upload(identity, engine: engine)
+        identityLock.withLock { current = (identity, texture) }
+    }
+
+    private static func upload(_ identity: IdentityFace, engine: TensorEngine) throws -> Tensor {
+        try engine.makeTensor(shape: [1, identity.texture.height, identity.texture.width, 3], values: identity.texture.pixels.map(Float.init))
     }
 
     /// `image` with its largest face replaced by the identity; nil when it shows no face.
@@ -64,6 +83,7 @@ public final class WarpSwap: @unchecked Sendable {
         guard right > left, bottom > top else { return image }
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
+        let (identity, texture) = identityLock.withLock { current }
         let (warpedTensor, maskTensor) = try engine.meshWarp(
             texture, mesh: mesh, sourcePoints: identity.points, destinationPoints: face.mesh.map { $0 - origin },
             height: height, width: width, options: options)
