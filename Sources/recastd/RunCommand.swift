@@ -99,7 +99,10 @@ struct RunCommand: AsyncParsableCommand {
         if let size = configuration.size { options.outputSize = (size.width, size.height) }
         if let fps = configuration.fps { options.fallbackVideo.framesPerSecond = fps }
         let processor = try makeProcessor(configuration, logger: logger)
-        let reload = (processor as? SwapProcessor).map { Self.reloadIdentityOnHangup($0, image: configuration.identity!, logger: logger) }
+        var reload: DispatchSourceSignal?
+        if let swap = processor as? SwapProcessor, let identity = configuration.identity {
+            reload = Self.reloadIdentityOnHangup(swap, image: identity, logger: logger)
+        }
         defer { reload?.cancel() }
         let pipeline = Pipeline(source: source, processor: processor, sinks: sinks, options: options, logger: logger)
         let service = PipelineService(pipeline: pipeline, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), logger: logger)
