@@ -75,7 +75,7 @@ struct RTMPTests {
         recastd.signal(SIGINT)
         #expect(try recastd.wait(timeout: 20) == 0)
         publisher.signal(SIGINT)
-        try? publisher.wait(timeout: 10)
+        _ = try? publisher.wait(timeout: 10)
     }
 
     private func recordedBytes(_ server: NginxRTMPServer, _ key: String) -> Int {

@@ -12,7 +12,7 @@ public enum Endpoints {
             let size = configuration.size ?? defaultTestSize
             let fps = configuration.fps ?? 30
             // lavfi's testsrc: a moving pattern with a running counter, paced like a camera.
-            let graph = "testsrc=size=\(size.width)x\(size.height):rate=\(fps.formatted())"
+            let graph = "testsrc=size=\(size.width)x\(size.height):rate=\(fps.formatted(maxFractionDigits: 3))"
             return StreamSource(url: graph, options: .init(realtime: true, formatName: "lavfi"), logger: logger)
         }
         if isVideoDevice(input) {
@@ -40,11 +40,5 @@ public enum Endpoints {
 
     static func isVideoDevice(_ path: String) -> Bool {
         path.hasPrefix("/dev/video")
-    }
-}
-
-extension Double {
-    fileprivate func formatted() -> String {
-        self == rounded() ? String(Int(self)) : String(self)
     }
 }

@@ -50,7 +50,8 @@ public struct VideoStreamFormat: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Double {
-    func formatted(maxFractionDigits: Int) -> String {
+    /// The number with at most `maxFractionDigits` decimals and none when it is whole ("30", "29.97").
+    public func formatted(maxFractionDigits: Int) -> String {
         let scale = (0..<maxFractionDigits).reduce(1.0) { value, _ in value * 10 }
         let rounded = (self * scale).rounded() / scale
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)

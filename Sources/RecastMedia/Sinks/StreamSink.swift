@@ -180,7 +180,7 @@ public final class StreamSink: MediaSink, @unchecked Sendable {
         if pts <= lastVideoPTS { pts = lastVideoPTS + 1 }
         lastVideoPTS = pts
         pointer.pointee.pts = pts
-        try withExtendedLifetime(picture) {
+        _ = try withExtendedLifetime(picture) {
             try check(avcodec_send_frame(encoder.pointer, pointer), "encoding video for \(url)")
         }
         try writeEncodedPackets(encoder: encoder, stream: videoStream)

@@ -14,7 +14,8 @@ public final class WarpSwap: @unchecked Sendable {
     public let analyzer: FaceAnalyzer
     public let tracker: FaceTracker
     private let models: URL
-    private let mesh: TriangleMesh
+    /// The mesh's triangles and edges live on the GPU once; each frame only rewrites its points.
+    private let geometry: MeshWarpGeometry
     private let identityLock = NSLock()
     private var current: (identity: IdentityFace, texture: Tensor)
     /// Mask ramp width as a fraction of the live face's width.
@@ -32,7 +33,10 @@ public final class WarpSwap: @unchecked Sendable {
         let identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: analyzer)
         analyzer.embedsIdentity = false
         tracker = FaceTracker(analyzer: analyzer)
-        mesh = try TriangleMesh.faceMesh(modelsDirectory: models)
+        let mesh = try TriangleMesh.faceMesh(modelsDirectory: models)
+        geometry = try engine.makeMeshWarpGeometry(
+            mesh: mesh, sourcePoints: identity.points,
+            destinationPoints: [SIMD3<Float>](repeating: .zero, count: mesh.vertexCount))
         current = (identity, try Self.upload(identity, engine: engine))
     }
 
@@ -84,9 +88,12 @@ public final class WarpSwap: @unchecked Sendable {
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
         let (identity, texture) = identityLock.withLock { current }
-        let (warpedTensor, maskTensor) = try engine.meshWarp(
-            texture, mesh: mesh, sourcePoints: identity.points, destinationPoints: face.mesh.map { $0 - origin },
-            height: height, width: width, options: options)
+        try engine.updateMeshWarpPoints(geometry, source: identity.points, destination: face.mesh.map { $0 - origin })
+        let warpedTensor = try engine.makeTensor(shape: [1, height, width, 3])
+        let maskTensor = try engine.makeTensor(shape: [1, height, width, 1])
+        try engine.run {
+            try engine.encodeMeshWarp(texture, geometry: geometry, options: options, output: warpedTensor, mask: maskTensor, into: $0)
+        }
         let warped = try engine.read(warpedTensor)
         let mask = try engine.read(maskTensor)
         clock.lap(\.warp)

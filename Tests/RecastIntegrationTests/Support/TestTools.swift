@@ -60,8 +60,8 @@ final class ChildProcess: @unchecked Sendable {
         let dir = try TestTools.temporaryDirectory("proc")
         stdoutURL = dir.appendingPathComponent("stdout")
         stderrURL = dir.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment {
