@@ -56,7 +56,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RecastMediaTests", dependencies: ["RecastMedia"]),
-        .testTarget(name: "RecastDaemonTests", dependencies: ["RecastDaemon", "RecastMedia"]),
+        .testTarget(name: "RecastDaemonTests", dependencies: ["RecastDaemon", "RecastMedia", "RecastSwap"]),
         .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
         .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastModelTests", dependencies: ["RecastNN", "RecastGPU"]),

@@ -17,6 +17,33 @@ public struct TriangleMesh: Sendable, Equatable {
         boundaryEdges = Self.boundaryEdges(of: triangles)
     }
 
+    /// The mesh with some of its holes closed: each boundary loop (other than the outline, the longest) that passes
+    /// through one of `vertices` is filled by a fan of triangles from its first vertex. For the face mesh the holes
+    /// are the eyes and the mouth.
+    public func fillingHoles(through vertices: Set<UInt32>) throws -> TriangleMesh {
+        var next: [UInt32: UInt32] = [:]
+        for edge in boundaryEdges { next[edge.x] = edge.y }
+        var loops: [[UInt32]] = []
+        var visited = Set<UInt32>()
+        for edge in boundaryEdges where !visited.contains(edge.x) {
+            var loop: [UInt32] = []
+            var vertex = edge.x
+            while !visited.contains(vertex), let following = next[vertex] {
+                visited.insert(vertex)
+                loop.append(vertex)
+                vertex = following
+            }
+            loops.append(loop)
+        }
+        guard let outline = loops.indices.max(by: { loops[$0].count < loops[$1].count }) else { return self }
+        let fans = loops.indices.filter { $0 != outline && loops[$0].count >= 3 && loops[$0].contains(where: vertices.contains) }.flatMap { index in
+            // Reversed against the loop's direction, so the fan winds as the triangles around the hole do.
+            let loop = loops[index]
+            return (1..<(loop.count - 1)).map { SIMD3(loop[0], loop[$0 + 1], loop[$0]) }
+        }
+        return try TriangleMesh(vertexCount: vertexCount, triangles: triangles + fans)
+    }
+
     static func boundaryEdges(of triangles: [SIMD3<UInt32>]) -> [SIMD2<UInt32>] {
         func key(_ a: UInt32, _ b: UInt32) -> SIMD2<UInt32> { SIMD2(min(a, b), max(a, b)) }
         let directed = triangles.flatMap { [SIMD2($0.x, $0.y), SIMD2($0.y, $0.z), SIMD2($0.z, $0.x)] }

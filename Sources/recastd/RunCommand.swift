@@ -62,14 +62,38 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write run statistics (frames, drops, latency percentiles) as JSON to this file at exit.")
     var stats: String?
 
-    @Option(help: "Reference image: its face replaces the face in the stream.")
+    @Option(help: "Reference image: its face replaces the face in the stream (default: the bundled portrait, Models/identity/).")
     var identity: String?
 
-    @Option(help: "on (default when --identity is given) or off (pass frames through).")
+    @Option(help: "on (default) or off (pass frames through unchanged).")
     var swap: String?
+
+    @Option(help: "Which faces to replace: largest (default), all, or match:IMAGE (the face most like the person in IMAGE).")
+    var faces: String?
+
+    @Option(name: .customLong("live-eyes"), help: "on: the person's own eyes show through the swapped face; off (default): the identity's eyes, opening and closing with the person's.")
+    var liveEyes: String?
+
+    @Option(name: .customLong("live-mouth"), help: "on (default): the person's own mouth interior shows (speech); off: the identity's.")
+    var liveMouth: String?
 
     @Option(help: "Directory of the converted models (default: the bundled Models/).")
     var models: String?
+
+    @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face.")
+    var model: String?
+
+    @Option(help: "When to refine: auto (default; sync if it keeps the frame rate, else async), sync, async, or off.")
+    var refine: String?
+
+    @Option(help: "Refinement UNet calls per frame (default 1).")
+    var steps: Int?
+
+    @Option(help: "Refinement img2img strength in (0, 1] (default 0.5).")
+    var strength: Double?
+
+    @Option(help: "Frames of the sliding window: colour statistics and, with a model, temporal attention (default 4).")
+    var window: Int?
 
     func run() async throws {
         do {
@@ -100,8 +124,8 @@ struct RunCommand: AsyncParsableCommand {
         if let fps = configuration.fps { options.fallbackVideo.framesPerSecond = fps }
         let processor = try makeProcessor(configuration, logger: logger)
         var reload: DispatchSourceSignal?
-        if let swap = processor as? SwapProcessor, let identity = configuration.identity {
-            reload = Self.reloadIdentityOnHangup(swap, image: identity, logger: logger)
+        if let swap = processor as? SwapProcessor {
+            reload = Self.reloadIdentityOnHangup(swap, image: try identityImage(configuration), logger: logger)
         }
         defer { reload?.cancel() }
         let pipeline = Pipeline(source: source, processor: processor, sinks: sinks, options: options, logger: logger)
@@ -135,13 +159,33 @@ struct RunCommand: AsyncParsableCommand {
         return source
     }
 
-    /// The swap when an identity is configured, else the pass-through.
+    /// The swap (with the refinement when a model is configured), or the pass-through with `swap = false`.
     private func makeProcessor(_ configuration: RunConfiguration, logger: Logger) throws -> FrameProcessor {
-        guard let identity = configuration.identity, configuration.swap else { return PassThroughProcessor() }
+        guard configuration.swap else { return PassThroughProcessor() }
+        let identity = try identityImage(configuration)
+        let models = try ModelDirectory.locate(explicit: configuration.modelsPath)
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
-        let swap = try WarpSwap(engine: engine, models: ModelDirectory.locate(explicit: configuration.modelsPath), identityImage: identity)
+        let swap = try WarpSwap(engine: engine, models: models, identityImage: identity, faces: configuration.faces, live: configuration.live)
+        swap.window = configuration.window
         logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
-        return SwapProcessor(swap: swap)
+        guard let directory = configuration.refinerModel, configuration.refine != .off else {
+            if configuration.refine != .off { logger.info("no refiner model given (--model DIR): the warp swap runs alone") }
+            return try SwapProcessor(swap: swap)
+        }
+        var settings = RefinerSettings()
+        settings.steps = configuration.steps
+        settings.strength = Float(configuration.strength)
+        settings.window = configuration.window
+        let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
+        let refinement = LiveRefinement(refiner: refiner, mode: configuration.refine, frameBudget: 1 / (configuration.fps ?? 30))
+        logger.info("refiner ready", metadata: ["model": "\(directory)", "mode": "\(configuration.refine.rawValue)", "steps": "\(refiner.stepCount)"])
+        return try SwapProcessor(swap: swap, refinement: refinement)
+    }
+
+    /// The configured identity image, or the bundled portrait.
+    private func identityImage(_ configuration: RunConfiguration) throws -> String {
+        if let identity = configuration.identity { return identity }
+        return try ModelDirectory.locate(explicit: configuration.modelsPath).appendingPathComponent("identity/obama.jpg").path
     }
 
     private func resolvedConfiguration() throws -> RunConfiguration {
@@ -161,10 +205,15 @@ struct RunCommand: AsyncParsableCommand {
         if let stats { configuration.statsPath = stats }
         if let identity { configuration.identity = identity }
         if let models { configuration.modelsPath = models }
-        if let swap {
-            guard ["on", "off"].contains(swap) else { throw ConfigurationError.invalid("swap", value: swap, expected: "on or off") }
-            configuration.swap = swap == "on"
-        }
+        if let faces { configuration.faces = try ConfigurationValue.faces(faces) }
+        if let liveEyes { configuration.live = try ConfigurationValue.live(.eyes, liveEyes, key: "live-eyes", in: configuration.live) }
+        if let liveMouth { configuration.live = try ConfigurationValue.live(.mouth, liveMouth, key: "live-mouth", in: configuration.live) }
+        if let model { configuration.refinerModel = model }
+        if let refine { configuration.refine = try ConfigurationValue.refine(refine) }
+        if let steps { configuration.steps = try ConfigurationValue.steps(steps) }
+        if let strength { configuration.strength = try ConfigurationValue.strength(strength) }
+        if let window { configuration.window = try ConfigurationValue.window(window) }
+        if let swap { configuration.swap = try ConfigurationValue.onOff(swap, key: "swap") }
         return try configuration.validated()
     }
 

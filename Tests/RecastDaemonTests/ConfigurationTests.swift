@@ -1,5 +1,6 @@
 import Foundation
 import RecastMedia
+import RecastSwap
 import Testing
 @testable import RecastDaemon
 
@@ -24,6 +25,14 @@ struct ConfigurationTests {
         identity = "/srv/me.jpg"
         swap = false
         models = "/opt/recast/models"
+        faces = "match:/srv/friend.jpg"
+        live-eyes = true
+        live-mouth = false
+        model = "/opt/recast/sd-turbo"
+        refine = "async"
+        steps = 2
+        strength = 0.4
+        window = 6
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -38,7 +47,10 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == "debug")
         #expect(configuration.statsPath == "/tmp/stats.json")
         #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
-        #expect(RunConfiguration.keys.count == 16)
+        #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
+        #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
+        #expect(configuration.live == [.eyes])
+        #expect(RunConfiguration.keys.count == 24)
     }
 
     @Test("errors name the key and what would be valid", arguments: [
@@ -50,6 +62,12 @@ struct ConfigurationTests {
         ("audio = \"speaker\"", "invalid value 'speaker' for audio"),
         ("bitrate = \"fast\"", "invalid value 'fast' for bitrate"),
         ("input = ", "TOML syntax error at line 1"),
+        ("faces = \"biggest\"", "invalid value 'biggest' for faces: expected largest, all or match:IMAGE"),
+        ("refine = \"always\"", "invalid value 'always' for refine: expected off, sync, async, auto"),
+        ("steps = 0", "invalid value '0' for steps"),
+        ("steps = 1.5", "invalid value '1.5' for steps: expected a whole number"),
+        ("strength = 1.5", "invalid value '1.5' for strength"),
+        ("window = 99", "invalid value '99' for window"),
     ])
     func errors(_ text: String, _ expected: String) {
         #expect {
@@ -66,5 +84,27 @@ struct ConfigurationTests {
         #expect(try ConfigurationValue.size("640X480") == FrameSize(width: 640, height: 480))
         #expect(try ConfigurationValue.audio("alsa:hw:1") == .device(kind: "alsa", name: "hw:1"))
         #expect(try ConfigurationValue.audio("silence") == .silence)
+    }
+}
+
+@Suite("Configuration checks")
+struct ConfigurationCheckTests {
+    @Test("a refinement that must run needs a model; auto and off do not")
+    func refineNeedsModel() throws {
+        var configuration = RunConfiguration()
+        configuration.input = "testsrc"
+        configuration.outputs = ["null"]
+        #expect(throws: ConfigurationError.self) {
+            var sync = configuration
+            sync.refine = .sync
+            _ = try sync.validated()
+        }
+        configuration.refine = .off
+        _ = try configuration.validated()
+        configuration.refine = .auto
+        _ = try configuration.validated()
+        configuration.refine = .async
+        configuration.refinerModel = "/opt/recast/sd-turbo"
+        _ = try configuration.validated()
     }
 }

@@ -36,7 +36,7 @@ struct BadInputTests {
     @Test("fails with one clear line", arguments: cases)
     func failsClearly(_ testCase: Case) throws {
         // At the default log level: info lines may come first, but one line carries the error.
-        let result = try runTool(TestTools.recastdPath, ["run"] + testCase.arguments, timeout: 60)
+        let result = try runTool(TestTools.recastdPath, ["run", "--swap", "off"] + testCase.arguments, timeout: 60)
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         let errors = lines.filter { $0.hasPrefix("recastd: ") || $0.contains(" error ") || $0.contains(" critical ") }
@@ -73,6 +73,7 @@ struct BadInputTests {
         output = ["\(fileOutput.path)"]
         size = "320x180"
         log-level = "error"
+        swap = false
         """.write(to: config, atomically: true, encoding: .utf8)
         let result = try runTool(TestTools.recastdPath, ["run", "--config", config.path, "--output", flagOutput.path, "--size", "160x90"])
         #expect(result.status == 0, "\(result.stderr)")

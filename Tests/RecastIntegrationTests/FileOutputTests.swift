@@ -10,7 +10,7 @@ struct FileOutputTests {
         let clip = try TestClips.withAudio(seconds: 5)
         let directory = try TestTools.temporaryDirectory("files")
         let outputs = ["out.mkv", "out.mp4", "out.flv", "out.y4m"].map { directory.appendingPathComponent($0).path }
-        let result = try runTool(TestTools.recastdPath, ["run", "--input", clip.path, "--log-level", "warning"] + outputs.flatMap { ["--output", $0] })
+        let result = try runTool(TestTools.recastdPath, ["run", "--swap", "off", "--input", clip.path, "--log-level", "warning"] + outputs.flatMap { ["--output", $0] })
         #expect(result.status == 0, "recastd failed: \(result.stderr)")
         let source = try MediaProbe(clip.path)
         for output in outputs {
@@ -29,7 +29,7 @@ struct FileOutputTests {
         let clip = try TestClips.withAudio(seconds: 1, size: "321x241", container: "mkv")
         let directory = try TestTools.temporaryDirectory("odd")
         let mp4 = directory.appendingPathComponent("out.mp4").path, y4m = directory.appendingPathComponent("out.y4m").path
-        let result = try runTool(TestTools.recastdPath, ["run", "--input", clip.path, "--output", mp4, "--output", y4m, "--log-level", "error"])
+        let result = try runTool(TestTools.recastdPath, ["run", "--swap", "off", "--input", clip.path, "--output", mp4, "--output", y4m, "--log-level", "error"])
         #expect(result.status == 0, "\(result.stderr)")
         let encoded = try MediaProbe(mp4).video
         #expect(encoded?.width == 320 && encoded?.height == 240 && encoded?.frames == 30)
@@ -41,7 +41,7 @@ struct FileOutputTests {
     func pictureIsKept() throws {
         let clip = try TestClips.withAudio(seconds: 1)
         let output = try TestTools.temporaryDirectory("y4m").appendingPathComponent("out.y4m")
-        let result = try runTool(TestTools.recastdPath, ["run", "--input", clip.path, "--output", output.path, "--log-level", "error"])
+        let result = try runTool(TestTools.recastdPath, ["run", "--swap", "off", "--input", clip.path, "--output", output.path, "--log-level", "error"])
         #expect(result.status == 0, "\(result.stderr)")
         // PSNR of the raw output against the decoded input: identical frames give "inf".
         let psnr = try runTool(TestTools.tool("ffmpeg"), ["-i", output.path, "-i", clip.path, "-lavfi", "psnr", "-f", "null", "-"])
@@ -52,7 +52,7 @@ struct FileOutputTests {
     @Test("testsrc to file, stopped with SIGTERM: a playable file of moving frames")
     func testPatternToFile() throws {
         let output = try TestTools.temporaryDirectory("testsrc").appendingPathComponent("out.mp4")
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", "testsrc", "--size", "320x240", "--fps", "25", "--output", output.path])
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--input", "testsrc", "--size", "320x240", "--fps", "25", "--output", output.path])
         Thread.sleep(forTimeInterval: 3)
         recastd.signal(SIGTERM)
         #expect(try recastd.wait(timeout: 20) == 0, "\(recastd.stderr)")

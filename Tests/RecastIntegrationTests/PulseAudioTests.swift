@@ -26,7 +26,7 @@ struct PulseAudioTests {
 
         let output = runtime.appendingPathComponent("out.mkv")
         let recastd = try ChildProcess(TestTools.recastdPath, [
-            "run", "--input", "testsrc", "--size", "320x240", "--audio", "pulse:recast_null.monitor", "--output", output.path,
+            "run", "--swap", "off", "--input", "testsrc", "--size", "320x240", "--audio", "pulse:recast_null.monitor", "--output", output.path,
         ], environment: environment)
         Thread.sleep(forTimeInterval: 4)
         recastd.signal(SIGINT)
@@ -45,7 +45,7 @@ struct PulseAudioTests {
     @Test("--audio silence adds a silent AAC track when the input has none")
     func silence() throws {
         let output = try TestTools.temporaryDirectory("silence").appendingPathComponent("out.flv")
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", "testsrc", "--size", "320x240", "--audio", "silence", "--output", output.path])
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--input", "testsrc", "--size", "320x240", "--audio", "silence", "--output", output.path])
         Thread.sleep(forTimeInterval: 3)
         recastd.signal(SIGINT)
         #expect(try recastd.wait(timeout: 20) == 0, "\(recastd.stderr)")

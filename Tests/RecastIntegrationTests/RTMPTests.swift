@@ -8,7 +8,7 @@ struct RTMPTests {
     func roundTrip() throws {
         let server = try NginxRTMPServer()
         let clip = try TestClips.withAudio(seconds: 6)
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", server.url("in"), "--output", server.url("out")])
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--input", server.url("in"), "--output", server.url("out")])
         Thread.sleep(forTimeInterval: 1)
         let publisher = try ChildProcess(TestTools.tool("ffmpeg"), ["-v", "error", "-re", "-i", clip.path, "-c", "copy", "-f", "flv", server.url("in")])
         #expect(try publisher.wait(timeout: 30) == 0)
@@ -35,7 +35,7 @@ struct RTMPTests {
         let clip = try TestClips.withAudio(seconds: 4)
         let output = try TestTools.temporaryDirectory("listen").appendingPathComponent("out.mkv")
         let url = "rtmp://127.0.0.1:\(port)/live/push"
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--listen", "--input", url, "--output", output.path])
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--listen", "--input", url, "--output", output.path])
         #expect(ChildProcess.waitUntil(timeout: 10) { isListening(port: port) }, "recastd is not listening on \(port)")
         let publisher = try ChildProcess(TestTools.tool("ffmpeg"), ["-v", "error", "-re", "-i", clip.path, "-c", "copy", "-f", "flv", url])
         #expect(try publisher.wait(timeout: 30) == 0, "publisher: \(publisher.stderr)")
@@ -57,7 +57,7 @@ struct RTMPTests {
         let publish = ["-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "120",
                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-f", "flv", server.url("in")]
         var publisher = try ChildProcess(ffmpeg, publish)
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", server.url("in"), "--output", server.url("out")])
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--input", server.url("in"), "--output", server.url("out")])
         #expect(ChildProcess.waitUntil(timeout: 15) { recordedBytes(server, "out") > 20_000 }, "no output before the restart:\n\(recastd.stderr)")
 
         try server.stop()

@@ -1,7 +1,8 @@
 import Foundation
+import RecastNN
 import Testing
 
-/// `recastd run --identity` on a real talking-head clip.
+/// `recastd run` swapping faces on a real talking-head clip.
 @Suite("recastd run --identity")
 struct SwapRunTests {
     static func fixture(_ path: String) -> String {
@@ -60,5 +61,68 @@ struct SwapRunTests {
         #expect(ChildProcess.waitUntil(timeout: 60) { recastd.stderr.contains("identity reloaded") }, "\(recastd.stderr)")
         recastd.signal(SIGTERM)
         #expect(try recastd.wait(timeout: 30) == 0, "\(recastd.stderr)")
+    }
+
+    /// The first 0.3 s of the fixture clip.
+    func shortClip(_ work: URL) throws -> String {
+        let clip = work.appendingPathComponent("clip.mp4").path
+        try runTool(TestTools.tool("ffmpeg"), ["-v", "error", "-i", Self.fixture("video/talking_head_d18.mp4"), "-t", "0.3", "-an",
+                                               "-c:v", "libx264", "-preset", "ultrafast", clip])
+        return clip
+    }
+
+    @Test("without --identity the bundled portrait is swapped in; --swap off passes every frame through untouched")
+    func swapByDefault() throws {
+        let work = try TestTools.temporaryDirectory("default-swap")
+        let clip = try shortClip(work)
+        let passed = work.appendingPathComponent("passed.y4m").path, swapped = work.appendingPathComponent("swapped.y4m").path
+        let off = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--swap", "off", "--output", passed, "--log-level", "warning"])
+        #expect(off.status == 0, "\(off.stderr)")
+        let on = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--output", swapped], timeout: 300)
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(on.stderr.contains("identity ready") && on.stderr.contains("Models/identity/obama.jpg"), "\(on.stderr)")
+        let original = try rawFrames(clip, work), untouched = try rawFrames(passed, work), result = try rawFrames(swapped, work)
+        #expect(untouched == original, "--swap off changed the pictures")
+        #expect(result.count == original.count)
+        let changed = zip(result, original).filter { $0 != $1 }.count
+        #expect(changed > original.count / 100, "the default run changed only \(changed) bytes")
+    }
+
+    /// Every frame of `clip` as raw I420 bytes, decoded by ffmpeg.
+    func rawFrames(_ clip: String, _ work: URL) throws -> Data {
+        let raw = work.appendingPathComponent(UUID().uuidString + ".yuv").path
+        try runTool(TestTools.tool("ffmpeg"), ["-v", "error", "-i", clip, "-f", "rawvideo", "-pix_fmt", "yuv420p", raw])
+        return try Data(contentsOf: URL(fileURLWithPath: raw))
+    }
+
+    @Test("--model refines the swapped face on every frame (--refine sync) with a diffusers pipeline directory")
+    func refineWithModel() throws {
+        let work = try TestTools.temporaryDirectory("refine")
+        let clip = try shortClip(work)
+        let unet = work.appendingPathComponent("pipeline/unet")
+        try FileManager.default.createDirectory(at: unet, withIntermediateDirectories: true)
+        let fixtures = TestTools.packageRoot.appendingPathComponent("Tests/Fixtures/unet")
+        for file in ["config.json", "diffusion_pytorch_model.safetensors"] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent("sd2_like/\(file)"), to: unet.appendingPathComponent(file))
+        }
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("taesd"), to: work.appendingPathComponent("pipeline/vae"))
+        let pipeline = work.appendingPathComponent("pipeline").path
+        let plain = work.appendingPathComponent("plain.y4m").path, refined = work.appendingPathComponent("refined.y4m").path
+        let missing = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--model", pipeline, "--output", refined])
+        #expect(missing.status == 1 && missing.stderr.contains("no unet/prompt_embedding.safetensors; make it with tools/unet_prompt_embedding.py"),
+                "\(missing.stderr)")
+
+        try SafeTensorsWriter.write(
+            [(name: "encoder_hidden_states", shape: [1, 3, 10], values: (0..<30).map { Float($0 % 5) / 5 - 0.4 })],
+            to: unet.appendingPathComponent("prompt_embedding.safetensors").path)
+        let warpOnly = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--output", plain], timeout: 300)
+        #expect(warpOnly.status == 0, "\(warpOnly.stderr)")
+        let result = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--model", pipeline, "--refine", "sync", "--steps", "2",
+                                                         "--strength", "0.6", "--window", "2", "--output", refined], timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("refiner ready") && result.stderr.contains("mode=sync") && result.stderr.contains("steps=2"), "\(result.stderr)")
+        let a = try rawFrames(plain, work), b = try rawFrames(refined, work)
+        #expect(a.count == b.count, "every frame comes out")
+        #expect(a != b, "the refiner changed nothing")
     }
 }

@@ -22,7 +22,7 @@ struct SystemdTests {
     func notifyProtocol() throws {
         let socketPath = try TestTools.temporaryDirectory("notify").appendingPathComponent("notify.sock").path
         let listener = try DatagramListener(path: socketPath)
-        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--input", "testsrc", "--size", "160x120", "--output", "null"],
+        let recastd = try ChildProcess(TestTools.recastdPath, ["run", "--swap", "off", "--input", "testsrc", "--size", "160x120", "--output", "null"],
                                        environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "1000000"])
         var messages: [String] = []
         let deadline = Date().addingTimeInterval(20)

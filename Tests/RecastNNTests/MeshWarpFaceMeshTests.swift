@@ -137,4 +137,31 @@ struct MeshWarpFaceMeshTests {
         #expect(covered > 30_000)
         expectNoValidationErrors(try testContext())
     }
+
+    @Test("filling holes closes the loops through the given points: the eyes, the mouth, never the outline")
+    func fillingHoles() throws {
+        let mesh = try Self.faceMesh()
+        func loopSizes(_ mesh: TriangleMesh) -> [Int] {
+            var next: [UInt32: UInt32] = [:]
+            for edge in mesh.boundaryEdges { next[edge.x] = edge.y }
+            var seen = Set<UInt32>(), sizes: [Int] = []
+            for edge in mesh.boundaryEdges where !seen.contains(edge.x) {
+                var vertex = edge.x, size = 0
+                while seen.insert(vertex).inserted, let following = next[vertex] { vertex = following; size += 1 }
+                sizes.append(size)
+            }
+            return sizes.sorted()
+        }
+        // The outline and three openings: two eyes (16 points each) and the inner lips (20).
+        let open = loopSizes(mesh)
+        #expect(open.count == 4 && open.prefix(3) == [16, 16, 20], "\(open)")
+        let eyesFilled = try mesh.fillingHoles(through: [159, 386])
+        #expect(eyesFilled.triangles.count == mesh.triangles.count + 2 * 14)
+        #expect(loopSizes(eyesFilled) == [20, open[3]])
+        let allFilled = try mesh.fillingHoles(through: [159, 386, 13])
+        #expect(loopSizes(allFilled) == [open[3]], "only the outline stays open")
+        let outlinePoint = try #require(allFilled.boundaryEdges.first?.x)
+        #expect(try mesh.fillingHoles(through: [outlinePoint]).triangles.count == mesh.triangles.count, "the outline is never filled")
+        #expect(try mesh.fillingHoles(through: []) == mesh)
+    }
 }

@@ -28,7 +28,7 @@ wait_capture() {   # DEVICE
   done
   return 1
 }
-start_recastd() { "$RECASTD" run "$@" > "$DIR/recastd.stdout" 2> "$DIR/recastd.stderr" & RECASTD_PID=$!; }
+start_recastd() { "$RECASTD" run --swap off "$@" > "$DIR/recastd.stdout" 2> "$DIR/recastd.stderr" & RECASTD_PID=$!; }
 # SIGINT must end recastd cleanly (exit 0) within 20 s; 137 records a kill.
 stop_recastd() {
   kill -INT "$RECASTD_PID"
@@ -39,7 +39,7 @@ stop_recastd() {
 # run_recastd NAME ARGS...: a run expected to end by itself (the error cases).
 run_recastd() {
   local dir=$RESULTS/$1; shift; mkdir -p "$dir"
-  limited 60 "$RECASTD" run "$@" > "$dir/recastd.stdout" 2> "$dir/recastd.stderr"
+  limited 60 "$RECASTD" run --swap off "$@" > "$dir/recastd.stdout" 2> "$dir/recastd.stderr"
   echo $? > "$dir/recastd.status"
 }
 read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw

@@ -40,6 +40,10 @@ public enum ConfigurationFile {
             guard let double = value.double else { throw .invalid(key, value: "\(value)", expected: "a number") }
             return double
         }
+        func integer() throws(ConfigurationError) -> Int {
+            guard let integer = value.int else { throw .invalid(key, value: "\(value)", expected: "a whole number") }
+            return integer
+        }
         func bool() throws(ConfigurationError) -> Bool {
             guard let flag = value.bool else { throw .invalid(key, value: "\(value)", expected: "true or false") }
             return flag
@@ -78,6 +82,14 @@ public enum ConfigurationFile {
         case "identity": configuration.identity = try string()
         case "swap": configuration.swap = try bool()
         case "models": configuration.modelsPath = try string()
+        case "faces": configuration.faces = try ConfigurationValue.faces(try string())
+        case "live-eyes": configuration.live = try bool() ? configuration.live.union(.eyes) : configuration.live.subtracting(.eyes)
+        case "live-mouth": configuration.live = try bool() ? configuration.live.union(.mouth) : configuration.live.subtracting(.mouth)
+        case "model": configuration.refinerModel = try string()
+        case "refine": configuration.refine = try ConfigurationValue.refine(try string())
+        case "steps": configuration.steps = try ConfigurationValue.steps(try integer())
+        case "strength": configuration.strength = try ConfigurationValue.strength(try number())
+        case "window": configuration.window = try ConfigurationValue.window(try integer())
         default: throw .unknownKey(key, file: file)
         }
     }

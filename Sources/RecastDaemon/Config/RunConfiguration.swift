@@ -1,4 +1,5 @@
 import RecastMedia
+import RecastSwap
 
 /// Everything `recastd run` needs, from flags and/or a TOML file. Keys in the
 /// file are the flag names without dashes in front: `input = "/dev/video0"`,
@@ -20,17 +21,30 @@ public struct RunConfiguration: Sendable, Equatable {
     public var statsPath: String?
     /// The reference image whose face replaces the live one.
     public var identity: String?
-    /// Whether to swap when an identity is given (`swap = false` passes frames through).
+    /// Whether to swap (`swap = false` passes frames through); without `identity` the bundled portrait is used.
     public var swap = true
     /// Directory of the converted models (default: the bundled Models/).
     public var modelsPath: String?
+    /// Which faces to replace.
+    public var faces: FaceSelection = .largest
+    /// Which of the live face's features show through the swap (`live-eyes`, `live-mouth`).
+    public var live: LiveFeatures = .default
+    /// A diffusers pipeline directory (unet/, vae/) whose UNet refines the swapped face.
+    public var refinerModel: String?
+    /// When the refinement runs.
+    public var refine: RefineMode = .auto
+    /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
+    public var steps = 1
+    public var strength = 0.5
+    public var window = 4
 
     public init() {}
 
     /// Every key a config file may hold.
     public static let keys = [
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
-        "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models",
+        "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
+        "model", "refine", "steps", "strength", "window",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -39,6 +53,9 @@ public struct RunConfiguration: Sendable, Equatable {
         guard !outputs.isEmpty else { throw .missing("output", hint: "give at least one --output (a /dev/videoN loopback, rtmp://…, a file or null)") }
         if listen, let input, !input.lowercased().hasPrefix("rtmp://") {
             throw .invalid("listen", value: "true", expected: "an rtmp:// input to listen on (got \(input))")
+        }
+        if refinerModel == nil, refine == .sync || refine == .async {
+            throw .missing("model", hint: "refine = \(refine.rawValue) refines with a diffusion model: give --model DIR (a diffusers pipeline with unet/ and vae/)")
         }
         return self
     }
@@ -141,6 +158,46 @@ public enum ConfigurationValue {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(text) else { throw .invalid("log-level", value: text, expected: levels.joined(separator: ", ")) }
         return text
+    }
+
+    public static func faces(_ text: String) throws(ConfigurationError) -> FaceSelection {
+        guard let selection = FaceSelection(parsing: text) else { throw .invalid("faces", value: text, expected: "largest, all or match:IMAGE") }
+        return selection
+    }
+
+    public static func onOff(_ text: String, key: String) throws(ConfigurationError) -> Bool {
+        switch text {
+        case "on": return true
+        case "off": return false
+        default: throw .invalid(key, value: text, expected: "on or off")
+        }
+    }
+
+    /// `features` with `feature` added (`on`) or removed (`off`).
+    public static func live(_ feature: LiveFeatures, _ text: String, key: String, in features: LiveFeatures) throws(ConfigurationError) -> LiveFeatures {
+        try onOff(text, key: key) ? features.union(feature) : features.subtracting(feature)
+    }
+
+    public static func refine(_ text: String) throws(ConfigurationError) -> RefineMode {
+        guard let mode = RefineMode(rawValue: text) else {
+            throw .invalid("refine", value: text, expected: RefineMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return mode
+    }
+
+    public static func steps(_ value: Int) throws(ConfigurationError) -> Int {
+        guard (1...8).contains(value) else { throw .invalid("steps", value: "\(value)", expected: "1 to 8 UNet calls per frame") }
+        return value
+    }
+
+    public static func strength(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value > 0 && value <= 1 else { throw .invalid("strength", value: "\(value)", expected: "a number in (0, 1]") }
+        return value
+    }
+
+    public static func window(_ value: Int) throws(ConfigurationError) -> Int {
+        guard (0...32).contains(value) else { throw .invalid("window", value: "\(value)", expected: "0 to 32 frames") }
+        return value
     }
 
     public static func keyframeInterval(_ value: Double) throws(ConfigurationError) -> Double {

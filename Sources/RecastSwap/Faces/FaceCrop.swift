@@ -41,6 +41,14 @@ public struct FaceCrop: Sendable, Equatable {
         return center + SIMD2(unit.x * cosine - unit.y * sine, unit.x * sine + unit.y * cosine)
     }
 
+    /// Maps an image point (pixels) to the point of a `size`×`size` crop: the inverse of `imagePoint`.
+    public func cropPoint(_ point: SIMD2<Float>, size: Int) -> SIMD2<Float> {
+        let offset = point - center
+        let (sine, cosine) = (sinf(angle), cosf(angle))
+        let unit = SIMD2(offset.x * cosine + offset.y * sine, -offset.x * sine + offset.y * cosine)
+        return (unit / side + 0.5) * Float(size)
+    }
+
     /// The crop resampled (bilinear) to `size`×`size` RGB.
     public func extract(from image: RGBImage, size: Int) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: size * size * 3)

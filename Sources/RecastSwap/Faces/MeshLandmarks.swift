@@ -4,6 +4,9 @@ public enum MeshLandmarks {
     static let rightEyeCorners = (33, 133)
     static let leftEyeCorners = (362, 263)
     static let noseTip = 1
+    /// A point on each opening of the mesh (the holes its triangles leave): the upper eyelids and the upper inner lip.
+    static let eyeOpenings: Set<UInt32> = [159, 386]
+    static let mouthOpening: Set<UInt32> = [13]
     static let rightMouthCorner = 61
     static let leftMouthCorner = 291
 

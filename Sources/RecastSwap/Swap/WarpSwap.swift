@@ -22,18 +22,32 @@ public final class WarpSwap: @unchecked Sendable {
     public var featherFraction: Float = 0.08
     /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
     public var smoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 1, beta: 0.05)
-    private var pointFilters: [OneEuroFilter<SIMD3<Float>>] = []
+    /// Frames of colour statistics averaged (the temporal buffer's colour part); 1 uses each frame's own.
+    public var window = 4
+    /// Per followed face (by tracker id).
+    private var states: [Int: FaceState] = [:]
     /// Milliseconds each stage of the last `swap` took.
     public private(set) var lastTimings = SwapTimings()
 
-    public init(engine: TensorEngine, models: URL, identityImage: String) throws {
+    /// - faces: which faces to replace; `matching` takes the person from the largest face of its image.
+    /// - live: which of the mesh's openings show the live face; the others are filled with the identity's eyes or
+    ///   mouth, drawn into the live opening (so it still opens and closes with the person's).
+    public init(
+        engine: TensorEngine, models: URL, identityImage: String, faces: FaceSelection = .largest, live: LiveFeatures = .default
+    ) throws {
         self.engine = engine
         self.models = models
         analyzer = try FaceAnalyzer(engine: engine, models: models)
         let identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: analyzer)
+        let choice: FaceTracker.Choice = switch faces {
+        case .largest: .largest
+        case .all: .all
+        case .matching(let image): .matching(embedding: try IdentityFace.prepare(imagePath: image, analyzer: analyzer).embedding)
+        }
         analyzer.embedsIdentity = false
-        tracker = FaceTracker(analyzer: analyzer)
-        let mesh = try TriangleMesh.faceMesh(modelsDirectory: models)
+        tracker = FaceTracker(analyzer: analyzer, choice: choice)
+        let filled = (live.contains(.eyes) ? [] : MeshLandmarks.eyeOpenings).union(live.contains(.mouth) ? [] : MeshLandmarks.mouthOpening)
+        let mesh = try TriangleMesh.faceMesh(modelsDirectory: models).fillingHoles(through: filled)
         geometry = try engine.makeMeshWarpGeometry(
             mesh: mesh, sourcePoints: identity.points,
             destinationPoints: [SIMD3<Float>](repeating: .zero, count: mesh.vertexCount))
@@ -57,34 +71,52 @@ public final class WarpSwap: @unchecked Sendable {
         try engine.makeTensor(shape: [1, identity.texture.height, identity.texture.width, 3], values: identity.texture.pixels.map(Float.init))
     }
 
-    /// `image` with its largest face replaced by the identity; nil when it shows no face.
-    /// - Parameter time: the frame's time in seconds, for video: the face is then tracked between
-    ///   detections and its mesh smoothed across frames (One-Euro). Without it (a still picture)
-    ///   the face is detected and used as measured.
+    /// `image` with its chosen faces (`tracker.choice`) replaced by the identity; nil when it shows none.
     public func swap(_ image: RGBImage, at time: Double? = nil) throws -> RGBImage? {
+        try swapFaces(image, at: time)?.image
+    }
+
+    /// `image` with its chosen faces (`tracker.choice`) replaced by the identity, and where each was drawn;
+    /// nil when it shows none.
+    /// - Parameter time: the frame's time in seconds, for video: faces are then tracked between
+    ///   detections, their meshes smoothed across frames (One-Euro) and their colour transfers averaged over the
+    ///   last `window` frames. Without it (a still picture) faces are detected and used as measured.
+    public func swapFaces(_ image: RGBImage, at time: Double? = nil) throws -> SwappedFrame? {
         var clock = StageClock()
         defer { lastTimings = clock.timings }
-        let found: AnalyzedFace?
-        if time == nil {
-            found = try analyzer.analyze(image).max { $0.area < $1.area }
-        } else {
-            found = try tracker.track(image)
-        }
+        let found = try time == nil ? tracker.findFaces(image) : tracker.trackFaces(image)
         clock.lap(\.face)
-        guard var face = found else {
-            pointFilters.removeAll()
-            return nil
+        states = states.filter { id, _ in found.contains { $0.id == id } }
+        guard !found.isEmpty else { return nil }
+        var output = image.pixels
+        var faces: [SwappedFace] = []
+        for tracked in found {
+            var state = states[tracked.id] ?? FaceState(filters: Array(repeating: smoothing, count: tracked.face.mesh.count))
+            var face = tracked.face
+            if let time {
+                for index in face.mesh.indices { face.mesh[index] = state.filters[index].filter(face.mesh[index], at: time) }
+            }
+            if let drawn = try draw(face, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil, clock: &clock) {
+                faces.append(drawn)
+            }
+            states[tracked.id] = state
         }
-        if let time {
-            if pointFilters.count != face.mesh.count { pointFilters = Array(repeating: smoothing, count: face.mesh.count) }
-            for index in face.mesh.indices { face.mesh[index] = pointFilters[index].filter(face.mesh[index], at: time) }
-        }
+        clock.lap(\.composite)
+        return SwappedFrame(image: RGBImage(width: image.width, height: image.height, pixels: output), faces: faces)
+    }
+
+    /// Warps the identity onto `face`, matches its colour and blends it into `output`; nil when the face lies
+    /// outside the picture.
+    private func draw(
+        _ face: AnalyzedFace, id: Int, from image: RGBImage, into output: inout [UInt8], state: inout FaceState, averagingColour: Bool,
+        clock: inout StageClock
+    ) throws -> SwappedFace? {
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
         // Only the face's bounding rectangle is drawn: the rest of the frame is never touched.
         let xs = face.mesh.map(\.x), ys = face.mesh.map(\.y)
         let left = max(0, Int(xs.min()!.rounded(.down)) - 1), top = max(0, Int(ys.min()!.rounded(.down)) - 1)
         let right = min(image.width, Int(xs.max()!.rounded(.up)) + 2), bottom = min(image.height, Int(ys.max()!.rounded(.up)) + 2)
-        guard right > left, bottom > top else { return image }
+        guard right > left, bottom > top else { return nil }
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
         let (identity, texture) = identityLock.withLock { current }
@@ -98,8 +130,12 @@ public final class WarpSwap: @unchecked Sendable {
         let mask = try engine.read(maskTensor)
         clock.lap(\.warp)
         let region = image.cropped(x: left, y: top, width: width, height: height)
-        let matched = ColourMatch.matched(warped, to: region.pixels, mask: mask)
-        var output = image.pixels
+        var transfer = ColourTransfer.measure(warped, to: region.pixels, mask: mask)
+        if averagingColour, let measured = transfer {
+            state.colours = Array((state.colours + [measured]).suffix(max(1, window)))
+            transfer = ColourTransfer.mean(state.colours)
+        }
+        let matched = transfer?.applied(to: warped) ?? warped
         for y in 0..<height {
             for x in 0..<width where mask[y * width + x] > 0 {
                 let weight = min(1, mask[y * width + x])
@@ -110,9 +146,52 @@ public final class WarpSwap: @unchecked Sendable {
                 }
             }
         }
-        clock.lap(\.composite)
-        return RGBImage(width: image.width, height: image.height, pixels: output)
+        return SwappedFace(id: id, mesh: face.mesh, region: FaceRegion(left: left, top: top, width: width, height: height), mask: mask)
     }
+}
+
+/// What the temporal buffer keeps of one followed face: its point filters (smoothed geometry) and the
+/// colour transfers of its last frames.
+struct FaceState {
+    var filters: [OneEuroFilter<SIMD3<Float>>]
+    var colours: [ColourTransfer] = []
+}
+
+/// A frame after the warp swap, and where its faces were drawn.
+public struct SwappedFrame: Sendable {
+    public var image: RGBImage
+    public var faces: [SwappedFace]
+}
+
+/// Where one face was drawn.
+public struct SwappedFace: Sendable {
+    /// The tracker's id of the face: the same while it is followed, lower for faces followed longer.
+    public var id: Int
+    /// The live face's mesh (smoothed, for video), in image pixels.
+    public var mesh: [SIMD3<Float>]
+    /// The rectangle drawn in.
+    public var region: FaceRegion
+    /// Blend weight (0–1) of each pixel of `region`, row-major: 1 on the face, feathered at its edge.
+    public var mask: [Float]
+}
+
+/// A rectangle of an image, in whole pixels.
+public struct FaceRegion: Sendable, Equatable {
+    public var left: Int
+    public var top: Int
+    public var width: Int
+    public var height: Int
+}
+
+/// The live face's features the swap leaves showing through the mesh's openings.
+public struct LiveFeatures: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let eyes = LiveFeatures(rawValue: 1)
+    public static let mouth = LiveFeatures(rawValue: 2)
+    /// The live mouth interior (speech) with the identity's eyes, which carry much of a face's identity.
+    public static let `default`: LiveFeatures = [.mouth]
 }
 
 /// Where the time of one swap went, in milliseconds.
@@ -143,8 +222,12 @@ struct StageClock {
 /// the live face's, and its spread halfway (in ratio) towards the live face's, so
 /// skin tone and light follow the live face while the identity's texture keeps its contrast.
 /// Measured where the mask is fully on.
-enum ColourMatch {
-    static func matched(_ warped: [Float], to live: [UInt8], mask: [Float]) -> [Float] {
+struct ColourTransfer: Equatable {
+    var scale: SIMD3<Float>
+    var shift: SIMD3<Float>
+
+    /// The transfer from `warped` to `live`; nil when too little of the face is fully covered to measure it.
+    static func measure(_ warped: [Float], to live: [UInt8], mask: [Float]) -> ColourTransfer? {
         var sums = [SIMD2<Double>](repeating: .zero, count: 3)
         var squares = [SIMD2<Double>](repeating: .zero, count: 3)
         var count = 0.0
@@ -156,15 +239,27 @@ enum ColourMatch {
                 squares[channel] += values * values
             }
         }
-        guard count > 16 else { return warped }
-        var scale = [Float](repeating: 1, count: 3), shift = [Float](repeating: 0, count: 3)
+        guard count > 16 else { return nil }
+        var transfer = ColourTransfer(scale: .one, shift: .zero)
         for channel in 0..<3 {
             let mean = sums[channel] / count
             let deviation = (squares[channel] / count - mean * mean).squareRoot()
             let ratio = deviation.x > 1 ? min(3, (deviation.y / deviation.x).squareRoot()) : 1
-            scale[channel] = Float(ratio)
-            shift[channel] = Float(mean.y - mean.x * ratio)
+            transfer.scale[channel] = Float(ratio)
+            transfer.shift[channel] = Float(mean.y - mean.x * ratio)
         }
-        return warped.indices.map { warped[$0] * scale[$0 % 3] + shift[$0 % 3] }
+        return transfer
+    }
+
+    /// The average of the last frames' transfers (the temporal buffer's colour statistics): the light of
+    /// one frame's measurement does not flicker into the next.
+    static func mean(_ transfers: [ColourTransfer]) -> ColourTransfer? {
+        guard !transfers.isEmpty else { return nil }
+        let n = Float(transfers.count)
+        return ColourTransfer(scale: transfers.map(\.scale).reduce(.zero, +) / n, shift: transfers.map(\.shift).reduce(.zero, +) / n)
+    }
+
+    func applied(to warped: [Float]) -> [Float] {
+        warped.indices.map { warped[$0] * scale[$0 % 3] + shift[$0 % 3] }
     }
 }

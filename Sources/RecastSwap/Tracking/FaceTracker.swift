@@ -1,69 +1,129 @@
 import RecastMedia
 
-/// Follows the largest face through a video, as MediaPipe tracks: the face
-/// mesh is measured on the crop its previous position gives. YuNet runs every
-/// `detectionInterval` frames to notice a new, larger face (then tracking moves
-/// to it) and whenever the mesh no longer sees a face (presence under 0.5).
+/// A face followed from frame to frame; `id` stays the same while it is followed.
+public struct TrackedFace: Sendable {
+    public let id: Int
+    public var face: AnalyzedFace
+}
+
+/// Follows the chosen faces through a video, as MediaPipe tracks: each face's mesh is measured on the crop its
+/// previous position gives. YuNet runs every `detectionInterval` frames, to notice faces that appeared or a
+/// better choice, and whenever a followed face's mesh no longer sees a face (presence under 0.5).
 public final class FaceTracker: @unchecked Sendable {
     // @unchecked: one pipeline thread calls `track`.
     public let analyzer: FaceAnalyzer
     /// Detect on every Nth frame (1: every frame).
     public var detectionInterval: Int
+    /// Which faces to follow; `matching` needs the person's embedding (see `Choice`).
+    public var choice: Choice
     public private(set) var detections = 0
-    private var previous: AnalyzedFace?
+    private var tracked: [TrackedFace] = []
+    private var nextID = 0
     private var framesSinceDetection = 0
 
-    public init(analyzer: FaceAnalyzer, detectionInterval: Int = 5) {
+    /// Which of the detected faces are followed.
+    public enum Choice: Sendable, Equatable {
+        case largest
+        case all
+        /// The face whose MobileFace embedding is closest to this one, if its cosine similarity reaches `minimumSimilarity`.
+        case matching(embedding: [Float])
+    }
+
+    /// Cosine similarity at which a face counts as the person `matching` looks for (MobileFace: different people
+    /// rarely reach 0.3, the same person rarely falls below it).
+    public static let minimumSimilarity: Float = 0.3
+
+    public init(analyzer: FaceAnalyzer, detectionInterval: Int = 5, choice: Choice = .largest) {
         self.analyzer = analyzer
         self.detectionInterval = max(1, detectionInterval)
+        self.choice = choice
     }
 
-    /// The tracked face in this frame, or nil when there is none.
+    /// The followed face in this frame (the first, for `all`), or nil when there is none.
     public func track(_ image: RGBImage) throws -> AnalyzedFace? {
+        try trackFaces(image).first?.face
+    }
+
+    /// The followed faces in this frame; empty when there are none.
+    public func trackFaces(_ image: RGBImage) throws -> [TrackedFace] {
         framesSinceDetection += 1
-        if let previous {
-            // A periodic detection that finds the same face changes nothing: re-cropping from the
-            // detector's box would make the mesh jump, so the tracked crop is kept.
-            if framesSinceDetection >= detectionInterval {
-                framesSinceDetection = 0
-                detections += 1
-                let largest = try largestFace(in: image, measuringMesh: false)
-                if let largest, !Self.isSame(largest, as: previous) {
-                    return adopt(try analyzer.analyze(image).max { $0.area < $1.area })
-                }
-            }
-            if let face = try follow(previous, in: image) { return face }
+        var followed = try tracked.compactMap { try follow($0, in: image) }
+        if tracked.isEmpty || followed.count < tracked.count || framesSinceDetection >= detectionInterval {
+            framesSinceDetection = 0
+            detections += 1
+            followed = try reconcile(followed, with: chosen(from: detect(image)), in: image)
         }
-        framesSinceDetection = 0
-        detections += 1
-        return adopt(try largestFace(in: image, measuringMesh: true))
+        tracked = followed
+        return followed
     }
 
-    /// Forgets the face (a cut or a new input).
+    /// The chosen faces of a still picture, measured as they are (nothing is followed or remembered).
+    public func findFaces(_ image: RGBImage) throws -> [TrackedFace] {
+        try reconcile([], with: chosen(from: detect(image)), in: image)
+    }
+
+    /// Forgets the faces (a cut or a new input).
     public func reset() {
-        previous = nil
+        tracked = []
         framesSinceDetection = 0
     }
 
-    private func follow(_ face: AnalyzedFace, in image: RGBImage) throws -> AnalyzedFace? {
+    /// The chosen detections, each kept as the followed face it is (re-cropping from the detector's box would make
+    /// the mesh jump) or measured anew; for `all`, followed faces the detector missed stay while their mesh sees them.
+    /// A detection that finds none of the chosen faces keeps those still followed (the detector may miss a face the
+    /// mesh still sees).
+    private func reconcile(_ followed: [TrackedFace], with chosen: [AnalyzedFace], in image: RGBImage) throws -> [TrackedFace] {
+        guard !chosen.isEmpty else { return followed }
+        var result: [TrackedFace] = []
+        for detection in chosen {
+            if let same = followed.first(where: { Self.isSame(detection, as: $0.face) }) {
+                result.append(same)
+                continue
+            }
+            let (points, presence) = try analyzer.measureMesh(
+                image, crop: FaceCrop(box: detection.box, rightEye: detection.keypoints[0], leftEye: detection.keypoints[1]))
+            guard presence >= 0.5 else { continue }
+            var face = detection
+            face.mesh = points
+            face.meshPresence = presence
+            result.append(TrackedFace(id: nextID, face: face))
+            nextID += 1
+        }
+        if choice == .all {
+            result += followed.filter { kept in !result.contains { $0.id == kept.id } && !result.contains { Self.isSame(kept.face, as: $0.face) } }
+        }
+        return result
+    }
+
+    private func chosen(from detections: [AnalyzedFace]) -> [AnalyzedFace] {
+        switch choice {
+        case .largest:
+            return detections.max { $0.area < $1.area }.map { [$0] } ?? []
+        case .all:
+            return detections
+        case .matching(let embedding):
+            let scored = detections.map { (face: $0, similarity: zip($0.embedding, embedding).map(*).reduce(0, +)) }
+            return scored.filter { $0.similarity >= Self.minimumSimilarity }.max { $0.similarity < $1.similarity }.map { [$0.face] } ?? []
+        }
+    }
+
+    /// Boxes and keypoints only (and embeddings when matching): meshes are measured for the faces kept.
+    private func detect(_ image: RGBImage) throws -> [AnalyzedFace] {
+        let (measures, embeds) = (analyzer.measuresMesh, analyzer.embedsIdentity)
+        analyzer.measuresMesh = false
+        if case .matching = choice { analyzer.embedsIdentity = true } else { analyzer.embedsIdentity = false }
+        defer { (analyzer.measuresMesh, analyzer.embedsIdentity) = (measures, embeds) }
+        return try analyzer.analyze(image)
+    }
+
+    private func follow(_ tracked: TrackedFace, in image: RGBImage) throws -> TrackedFace? {
+        let face = tracked.face
         let (points, presence) = try analyzer.measureMesh(image, crop: FaceCrop(mesh: face.mesh))
         guard presence >= 0.5 else { return nil }
         let xs = points.map(\.x), ys = points.map(\.y)
-        return adopt(AnalyzedFace(box: (xs.min()!, ys.min()!, xs.max()! - xs.min()!, ys.max()! - ys.min()!),
-                                      score: face.score, keypoints: MeshLandmarks.keypoints(points), mesh: points,
-                                      meshPresence: presence, embedding: []))
-    }
-
-    private func adopt(_ face: AnalyzedFace?) -> AnalyzedFace? {
-        previous = face
-        return face
-    }
-
-    private func largestFace(in image: RGBImage, measuringMesh: Bool) throws -> AnalyzedFace? {
-        let measures = analyzer.measuresMesh
-        analyzer.measuresMesh = measuringMesh
-        defer { analyzer.measuresMesh = measures }
-        return try analyzer.analyze(image).max { $0.area < $1.area }
+        return TrackedFace(id: tracked.id, face: AnalyzedFace(
+            box: (xs.min()!, ys.min()!, xs.max()! - xs.min()!, ys.max()! - ys.min()!), score: face.score,
+            keypoints: MeshLandmarks.keypoints(points), mesh: points, meshPresence: presence, embedding: []))
     }
 
     /// Whether a detection is the tracked face: its center lies within a third of the face's width.

@@ -1,0 +1,95 @@
+import Foundation
+import RecastNN
+
+/// How the diffusion refinement runs on each face crop.
+public struct RefinerSettings: Sendable, Equatable {
+    /// UNet calls per refined frame.
+    public var steps = 1
+    /// How far into the noise schedule img2img starts from the composite (0 < strength ≤ 1).
+    public var strength: Float = 0.5
+    /// Frames of temporal attention (the sliding window); 0 turns it off.
+    public var window = 4
+    /// Weight of the extra keys/values (reference face and window) in self-attention; 0 turns both off.
+    public var attentionWeight: Float = 0.5
+    /// Side of the square face crop the model sees, in pixels (a multiple of 8 · 2^(UNet levels − 1)).
+    public var side = 256
+    /// The same noise every frame, so that consecutive frames are refined alike.
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// img2img of a face crop through a few-step UNet, with identity attention from the reference face's latent
+/// and temporal attention over the last `window` frames (one window per step: frame t's step i attends to the
+/// previous frames' step i).
+/// `@unchecked Sendable`: one caller refines at a time (the live path's refinement worker); the identity,
+/// which a reload replaces from another thread, is guarded by `lock`.
+public final class FaceRefiner: @unchecked Sendable {
+    public let settings: RefinerSettings
+    let model: RefinerModel
+    private let scheduler: any FewStepScheduler
+    private let windows: [TemporalAttentionWindow]
+    private let lock = NSLock()
+    private var references: [ReferenceAttention] = []
+
+    public init(engine: TensorEngine, directory: String, models: URL, settings: RefinerSettings) throws {
+        guard settings.steps > 0 else { throw RefinerError.invalidSetting("steps", value: "\(settings.steps)", expected: "at least 1") }
+        guard settings.strength > 0, settings.strength <= 1 else {
+            throw RefinerError.invalidSetting("strength", value: "\(settings.strength)", expected: "a number in (0, 1]")
+        }
+        guard settings.window >= 0 else { throw RefinerError.invalidSetting("window", value: "\(settings.window)", expected: "0 or more frames") }
+        model = try RefinerModel(engine: engine, directory: directory, models: models)
+        let alignment = 8 << (model.unet.configuration.blockOutChannels.count - 1)
+        guard settings.side >= alignment, settings.side % alignment == 0 else {
+            throw RefinerError.invalidSetting("crop side", value: "\(settings.side)", expected: "a multiple of \(alignment) for this UNet")
+        }
+        self.settings = settings
+        // `steps` calls over the fraction `strength` of a longer schedule, as diffusers' img2img counts them.
+        let length = max(settings.steps, Int((Float(settings.steps) / settings.strength).rounded(.up)))
+        scheduler = model.scheduler(steps: length, strength: Float(settings.steps) / Float(length))
+        windows = settings.window > 0 ? scheduler.timesteps.map { _ in TemporalAttentionWindow(capacity: settings.window) } : []
+    }
+
+    /// UNet calls per refined frame.
+    public var stepCount: Int { scheduler.timesteps.count }
+
+    /// Frames currently held in the sliding window (of the first step).
+    public var framesInWindow: Int { windows.first?.frames.count ?? 0 }
+
+    /// Takes the reference face (a `side`×`side` RGB crop): its keys/values at every step's timestep, from its
+    /// clean latent, as reference-only attention conditions on an image.
+    public func setIdentity(crop: [UInt8]) throws {
+        guard settings.attentionWeight > 0 else { return }
+        let latent = try model.codec.encode(rgb: crop, side: settings.side)
+        let latentSide = settings.side / 8
+        let captured = try scheduler.timesteps.indices.map { step in
+            try model.unet.captureReference(
+                sample: scheduler.modelInput(latent, step: step), height: latentSide, width: latentSide,
+                timestep: scheduler.timesteps[step], encoderHiddenStates: model.prompt.values, timestepCondition: model.timestepCondition)
+        }
+        lock.withLock { references = captured }
+    }
+
+    /// Forgets the sliding window (the face was lost or the stream cut).
+    public func resetWindow() {
+        windows.forEach { $0.removeAll() }
+    }
+
+    /// The crop (`side`×`side` RGB) refined: RGB 0–255 floats of the same size.
+    public func refine(crop: [UInt8]) throws -> [Float] {
+        let latentSide = settings.side / 8
+        let latent = try model.codec.encode(rgb: crop, side: settings.side)
+        let references = lock.withLock { self.references }
+        let loop = Img2ImgLoop(unet: model.unet, scheduler: scheduler, timestepCondition: model.timestepCondition)
+        let weight = settings.attentionWeight
+        let refined = try loop.run(
+            latent: latent, height: latentSide, width: latentSide, encoderHiddenStates: model.prompt.values,
+            extensions: { step in
+                guard weight > 0 else { return nil }
+                return AttentionExtensions(
+                    reference: references.isEmpty ? nil : references[step], temporal: self.windows.isEmpty ? nil : self.windows[step], weight: weight)
+            },
+            seed: settings.seed)
+        return try model.codec.decode(latent: refined, latentSide: latentSide)
+    }
+}

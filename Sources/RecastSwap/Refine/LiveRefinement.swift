@@ -1,0 +1,150 @@
+import Foundation
+import RecastMedia
+
+/// When the diffusion refinement runs.
+public enum RefineMode: String, Sendable, CaseIterable {
+    /// Never.
+    case off
+    /// On every frame, before it is written.
+    case sync
+    /// On the newest frame whenever the refiner is free; the frames between get the latest refinement.
+    case async
+    /// `sync` when a refinement fits in one frame interval, else `async` (measured on the first face).
+    case auto
+}
+
+/// The refinement of the live path: the face crop of each swapped frame refined by `FaceRefiner` and the
+/// change it makes (refined − composite, in the face's levelled crop) added back under the swap's mask.
+/// Because the change is kept in face coordinates, a refinement made on an earlier frame still lands on the
+/// face in `async` mode while the warp path keeps the frame rate.
+/// `@unchecked Sendable`: one pipeline thread calls `apply`; the worker's result is guarded by `lock`.
+public final class LiveRefinement: @unchecked Sendable {
+    public let refiner: FaceRefiner
+    public private(set) var mode: RefineMode
+    /// The frame interval a `sync` refinement must fit in for `auto` to keep it.
+    public let frameBudget: Double
+    /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
+    static let cropScale: Float = 1.2
+    private let worker = DispatchQueue(label: "recast.refine")
+    private let lock = NSLock()
+    private var latest: [Float]?
+    private var busy = false
+    private var refinedCount = 0
+    private var failure: (any Error)?
+    /// The tracker id of the face the window and the latest change belong to.
+    private var refinedFace: Int?
+    /// Bumped when the face is lost, so that a refinement of the old face finishing later is not used.
+    private var generation = 0
+    /// Milliseconds of the last refinement (encode, UNet steps, decode).
+    public private(set) var lastMilliseconds = 0.0
+
+    public init(refiner: FaceRefiner, mode: RefineMode, frameBudget: Double) {
+        precondition(mode != .off, "an off refinement is no refinement")
+        self.refiner = refiner
+        self.mode = mode
+        self.frameBudget = frameBudget
+    }
+
+    /// Refinements finished so far.
+    public var refinedFrames: Int { lock.withLock { refinedCount } }
+
+    /// Prepares the identity's attention from its face (the `IdentityFace` crop and mesh).
+    public func setIdentity(_ identity: IdentityFace) throws {
+        let crop = FaceCrop(mesh: identity.points.map { SIMD3($0.x, $0.y, 0) }, scale: Self.cropScale)
+        try refiner.setIdentity(crop: crop.extract(from: identity.texture, size: refiner.settings.side))
+    }
+
+    /// The frame with its face refined (`sync`), or with the latest refinement (`async`). With several faces the
+    /// one followed longest is refined: the sliding window holds one face's frames.
+    public func apply(to frame: SwappedFrame) throws -> RGBImage {
+        if let failure = lock.withLock({ self.failure }) { throw failure }
+        guard let face = frame.faces.min(by: { $0.id < $1.id }) else { return frame.image }
+        if face.id != refinedFace {
+            faceLost()
+            refinedFace = face.id
+        }
+        let crop = FaceCrop(mesh: face.mesh, scale: Self.cropScale)
+        let side = refiner.settings.side
+        let pixels = crop.extract(from: frame.image, size: side)
+        switch mode {
+        case .sync:
+            store(try timedChange(pixels), generation: lock.withLock { generation })
+        case .auto:
+            store(try timedChange(pixels), generation: lock.withLock { generation })
+            mode = lastMilliseconds / 1000 <= frameBudget ? .sync : .async
+        case .async:
+            let (start, current) = lock.withLock { (busy ? false : { busy = true; return true }(), generation) }
+            if start {
+                worker.async { [self] in
+                    do {
+                        store(try timedChange(pixels), generation: current)
+                    } catch {
+                        lock.withLock { failure = error }
+                    }
+                    lock.withLock { busy = false }
+                }
+            }
+        case .off:
+            return frame.image
+        }
+        guard let change = lock.withLock({ latest }) else { return frame.image }
+        return Self.add(change, side: side, crop: crop, under: face, to: frame.image)
+    }
+
+    /// Forgets the last refinement and the temporal window (no face in the frame, or another face).
+    public func faceLost() {
+        lock.withLock {
+            latest = nil
+            generation += 1
+        }
+        worker.async { [refiner] in refiner.resetWindow() }
+    }
+
+    private func timedChange(_ pixels: [UInt8]) throws -> [Float] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let refined = try refiner.refine(crop: pixels)
+        lastMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        return zip(refined, pixels).map { $0 - Float($1) }
+    }
+
+    private func store(_ change: [Float], generation made: Int) {
+        lock.withLock {
+            guard made == generation else { return }
+            latest = change
+            refinedCount += 1
+        }
+    }
+
+    /// Adds the crop-space `change` (bilinear) to the frame under the swap's mask.
+    static func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
+        let region = face.region
+        var output = image.pixels
+        for y in 0..<region.height {
+            for x in 0..<region.width {
+                let weight = min(1, face.mask[y * region.width + x])
+                guard weight > 0 else { continue }
+                let point = crop.cropPoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side) - 0.5
+                guard let delta = sample(change, side: side, at: point) else { continue }
+                let index = ((region.top + y) * image.width + region.left + x) * 3
+                for channel in 0..<3 {
+                    output[index + channel] = UInt8(clamping: Int((Float(output[index + channel]) + weight * delta[channel]).rounded()))
+                }
+            }
+        }
+        return RGBImage(width: image.width, height: image.height, pixels: output)
+    }
+
+    /// Bilinear sample of an RGB float image; nil outside it.
+    private static func sample(_ values: [Float], side: Int, at point: SIMD2<Float>) -> SIMD3<Float>? {
+        guard point.x >= 0, point.y >= 0, point.x <= Float(side - 1), point.y <= Float(side - 1) else { return nil }
+        let x0 = min(Int(point.x), side - 2), y0 = min(Int(point.y), side - 2)
+        let fx = point.x - Float(x0), fy = point.y - Float(y0)
+        func pixel(_ x: Int, _ y: Int) -> SIMD3<Float> {
+            let index = (y * side + x) * 3
+            return SIMD3(values[index], values[index + 1], values[index + 2])
+        }
+        let top = pixel(x0, y0) * (1 - fx) + pixel(x0 + 1, y0) * fx
+        let bottom = pixel(x0, y0 + 1) * (1 - fx) + pixel(x0 + 1, y0 + 1) * fx
+        return top * (1 - fy) + bottom * fy
+    }
+}

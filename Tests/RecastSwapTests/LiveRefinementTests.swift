@@ -1,0 +1,147 @@
+import Foundation
+import RecastGPU
+import RecastMedia
+import RecastNN
+import Testing
+@testable import RecastSwap
+
+/// The diffusion refinement of the live path, on a tiny random diffusers UNet and AutoencoderTiny (the test
+/// fixtures) and a real swapped face: where it paints, when it runs, what its sliding window holds.
+@Suite("Live refinement", .serialized)
+struct LiveRefinementTests {
+    static let root = IdentityTests.root
+    static let models = root.appendingPathComponent("Models")
+
+    /// A diffusers pipeline directory: unet/ (the sd2_like fixture with a prompt embedding beside it), vae/ (taesd).
+    static func pipelineDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recast-refiner-\(UUID().uuidString)")
+        let unet = directory.appendingPathComponent("unet")
+        try FileManager.default.createDirectory(at: unet, withIntermediateDirectories: true)
+        let fixtures = root.appendingPathComponent("Tests/Fixtures/unet")
+        for file in ["config.json", "diffusion_pytorch_model.safetensors"] {
+            try FileManager.default.createSymbolicLink(
+                at: unet.appendingPathComponent(file), withDestinationURL: fixtures.appendingPathComponent("sd2_like/\(file)"))
+        }
+        let values = (0..<(3 * 10)).map { Float($0 % 5) / 5 - 0.4 }
+        try SafeTensorsWriter.write(
+            [(name: "encoder_hidden_states", shape: [1, 3, 10], values: values)], to: unet.appendingPathComponent(PromptEmbedding.fileName).path)
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("vae"), withDestinationURL: fixtures.appendingPathComponent("taesd"))
+        return directory.path
+    }
+
+    static func settings(window: Int = 2, weight: Float = 0.5) -> RefinerSettings {
+        var settings = RefinerSettings()
+        settings.side = 64
+        settings.steps = 2
+        settings.window = window
+        settings.attentionWeight = weight
+        return settings
+    }
+
+    static func refiner(_ settings: RefinerSettings = settings()) throws -> FaceRefiner {
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()), precision: .float32)
+        return try FaceRefiner(engine: engine, directory: try pipelineDirectory(), models: models, settings: settings)
+    }
+
+    /// Biden's photo with Obama's face drawn on it, and the swap that drew it.
+    static func swappedFrame() throws -> (SwappedFrame, WarpSwap) {
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
+        let swap = try WarpSwap(engine: engine, models: models, identityImage: WarpSwapTests.fixture("obama_456x568.jpg"))
+        let live = try RGBImage.load(path: WarpSwapTests.fixture("biden_484x1102.jpg"))
+        return (try #require(try swap.swapFaces(live)), swap)
+    }
+
+    static func changedOutside(_ face: SwappedFace, _ a: RGBImage, _ b: RGBImage) -> Int {
+        var count = 0
+        for y in 0..<a.height {
+            for x in 0..<a.width {
+                let inside = x >= face.region.left && x < face.region.left + face.region.width
+                    && y >= face.region.top && y < face.region.top + face.region.height
+                    && face.mask[(y - face.region.top) * face.region.width + x - face.region.left] > 0
+                if !inside, (0..<3).contains(where: { a.pixels[(y * a.width + x) * 3 + $0] != b.pixels[(y * a.width + x) * 3 + $0] }) { count += 1 }
+            }
+        }
+        return count
+    }
+
+    @Test("sync: the refined face is painted under the swap's mask and nowhere else")
+    func syncPaintsUnderMask() throws {
+        let (frame, swap) = try Self.swappedFrame()
+        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1)
+        try refinement.setIdentity(swap.identity)
+        let refined = try refinement.apply(to: frame)
+        let face = try #require(frame.faces.first)
+        #expect(Self.changedOutside(face, frame.image, refined) == 0)
+        let changed = zip(frame.image.pixels, refined.pixels).filter { $0 != $1 }.count
+        #expect(changed > face.region.width * face.region.height / 4, "only \(changed) values changed in the face")
+        #expect(refinement.refinedFrames == 1)
+    }
+
+    @Test("async: frames pass at once with the latest refinement; auto picks by measured speed")
+    func asyncAndAuto() throws {
+        let (frame, _) = try Self.swappedFrame()
+        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .async, frameBudget: 1)
+        #expect(try refinement.apply(to: frame).pixels == frame.image.pixels, "nothing is refined yet")
+        for _ in 0..<600 where refinement.refinedFrames == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(refinement.refinedFrames >= 1)
+        #expect(try refinement.apply(to: frame).pixels != frame.image.pixels, "the finished refinement is applied")
+
+        let patient = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
+        _ = try patient.apply(to: frame)
+        #expect(patient.mode == .sync)
+        let hurried = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1e-9)
+        _ = try hurried.apply(to: frame)
+        #expect(hurried.mode == .async && hurried.lastMilliseconds > 0)
+    }
+
+    @Test("the sliding window keeps the last K frames per step; with attention off refining is the plain img2img")
+    func slidingWindow() throws {
+        let crop = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 7 % 251) }
+        let windowed = try Self.refiner(Self.settings(window: 3))
+        var outputs: [[Float]] = []
+        for _ in 0..<5 { outputs.append(try windowed.refine(crop: crop)) }
+        #expect(windowed.framesInWindow == 3)
+        #expect(outputs[0] != outputs[1], "the second frame attends to the first")
+        windowed.resetWindow()
+        #expect(windowed.framesInWindow == 0)
+        #expect(try windowed.refine(crop: crop) == outputs[0], "an emptied window starts over")
+
+        let plain = try Self.refiner(Self.settings(window: 0, weight: 0))
+        let first = try plain.refine(crop: crop)
+        #expect(try plain.refine(crop: crop) == first)
+        #expect(plain.framesInWindow == 0)
+        #expect(first == outputs[0], "a first frame with an empty window and no identity is the plain UNet's")
+    }
+
+    @Test("identity attention from the reference face changes the refinement")
+    func identityAttention() throws {
+        let crop = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 3 % 241) }
+        let reference = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 11 % 239) }
+        let refiner = try Self.refiner(Self.settings(window: 0))
+        let without = try refiner.refine(crop: crop)
+        try refiner.setIdentity(crop: reference)
+        let with = try refiner.refine(crop: crop)
+        let difference = zip(with, without).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference > 0.5, "largest change \(difference)")
+    }
+
+    @Test("unusable models and settings are refused by name")
+    func refusals() throws {
+        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()), precision: .float32)
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("recast-empty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(throws: RefinerError.unusableModel(empty, reason: "no unet/config.json (give a diffusers pipeline directory with unet/ and vae/)")) {
+            try FaceRefiner(engine: engine, directory: empty, models: Self.models, settings: RefinerSettings())
+        }
+        var odd = Self.settings()
+        odd.side = 72
+        #expect(throws: RefinerError.invalidSetting("crop side", value: "72", expected: "a multiple of 16 for this UNet")) {
+            try FaceRefiner(engine: engine, directory: try Self.pipelineDirectory(), models: Self.models, settings: odd)
+        }
+        let noVAE = try Self.pipelineDirectory()
+        try FileManager.default.removeItem(atPath: noVAE + "/vae")
+        #expect(throws: RefinerError.unusableModel(noVAE, reason: "no vae/ (an AutoencoderTiny such as TAESD) for the UNet's 4-channel latents")) {
+            try FaceRefiner(engine: engine, directory: noVAE, models: Self.models, settings: Self.settings())
+        }
+    }
+}
