@@ -21,6 +21,7 @@ public final class BufferAllocator: @unchecked Sendable {
     private let alignment: Int
     private let lock = NSLock()
     private var blocks: [MemoryBlock] = []
+    private var reservedByLiveBuffers = 0
 
     init(device: LogicalDevice, kind: Kind, preferredBlockSize: Int = 64 << 20) {
         self.device = device
@@ -33,6 +34,9 @@ public final class BufferAllocator: @unchecked Sendable {
     /// Number of device memory blocks currently held (pooled blocks are kept when empty).
     public var blockCount: Int { lock.withLock { blocks.count } }
 
+    /// Bytes set aside for the buffers alive now (each rounded up to the alignment): what the tensors and weights use.
+    public var bytesInUse: Int { lock.withLock { reservedByLiveBuffers } }
+
     /// A buffer of at least `byteCount` bytes (contents undefined).
     public func allocate(byteCount requested: Int) throws -> GPUBuffer {
         let byteCount = max(alignment, (requested + alignment - 1) / alignment * alignment)
@@ -40,22 +44,29 @@ public final class BufferAllocator: @unchecked Sendable {
             throw GPUError.exceedsBindingLimit(requestedBytes: requested, limitBytes: bindingLimit)
         }
         return try lock.withLock {
-            if byteCount <= blockSize {
-                for block in blocks where !block.isDedicated {
-                    if let offset = block.take(byteCount: byteCount, alignment: alignment) {
-                        return GPUBuffer(allocator: self, block: block, offset: offset, byteCount: requested, reservedBytes: byteCount)
-                    }
-                }
-            }
-            let block = try makeBlock(size: max(byteCount, blockSize), dedicated: byteCount > blockSize)
-            blocks.append(block)
-            let offset = block.take(byteCount: byteCount, alignment: alignment)!
+            let (block, offset) = try place(byteCount: byteCount)
+            reservedByLiveBuffers += byteCount
             return GPUBuffer(allocator: self, block: block, offset: offset, byteCount: requested, reservedBytes: byteCount)
         }
     }
 
+    /// First fit in a pooled block, else a new block. Called holding `lock`.
+    private func place(byteCount: Int) throws -> (MemoryBlock, offset: Int) {
+        if byteCount <= blockSize {
+            for block in blocks where !block.isDedicated {
+                if let offset = block.take(byteCount: byteCount, alignment: alignment) {
+                    return (block, offset)
+                }
+            }
+        }
+        let block = try makeBlock(size: max(byteCount, blockSize), dedicated: byteCount > blockSize)
+        blocks.append(block)
+        return (block, block.take(byteCount: byteCount, alignment: alignment)!)
+    }
+
     func release(block: MemoryBlock, range: Range<Int>) {
         lock.withLock {
+            reservedByLiveBuffers -= range.count
             block.give(range)
             if block.isDedicated && block.isEmpty {
                 blocks.removeAll { $0 === block }

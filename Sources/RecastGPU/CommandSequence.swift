@@ -64,6 +64,24 @@ public final class CommandSequence: @unchecked Sendable {
 
     /// GPU time of each dispatch in the last `run()` (requires `profiling: true` at recording).
     public func timings() throws -> [DispatchTiming] {
+        let ticks = try timestampTicks()
+        let period = context.device.capabilities.timestampPeriod
+        return dispatches.indices.map { index in
+            let elapsed = ticks[2 * index + 1] &- ticks[2 * index]
+            return DispatchTiming(label: dispatches[index].label, nanoseconds: Double(elapsed) * period)
+        }
+    }
+
+    /// GPU time of the last `run()` from the first dispatch's start to the last one's end (requires `profiling: true`).
+    /// Dispatches between barriers may overlap on a GPU, so this, not the sum of `timings()`, is the sequence's time.
+    public func elapsedNanoseconds() throws -> Double {
+        let ticks = try timestampTicks()
+        guard let first = ticks.first, let last = ticks.last else { return 0 }
+        return Double(last &- first) * context.device.capabilities.timestampPeriod
+    }
+
+    /// The start and end timestamp of each dispatch in the last `run()`, in device ticks.
+    private func timestampTicks() throws -> [UInt64] {
         guard let queryPool else {
             if isProfiling { return [] }
             throw GPUError.timestampsUnavailable(device: context.device.capabilities.name)
@@ -75,11 +93,7 @@ public final class CommandSequence: @unchecked Sendable {
                 context.device.handle, queryPool, 0, UInt32(queryCount), bytes.count, bytes.baseAddress, 8,
                 VK_QUERY_RESULT_64_BIT.rawValue | VK_QUERY_RESULT_WAIT_BIT.rawValue), "vkGetQueryPoolResults")
         }
-        let period = context.device.capabilities.timestampPeriod
-        return dispatches.indices.map { index in
-            let elapsed = ticks[2 * index + 1] &- ticks[2 * index]
-            return DispatchTiming(label: dispatches[index].label, nanoseconds: Double(elapsed) * period)
-        }
+        return ticks
     }
 
     private func record(sets: [VkDescriptorSet?], barriersBefore: [Bool]) throws {

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance.",
-        subcommands: [BenchOpsCommand.self, BenchModelsCommand.self, BenchSwapCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchModelsCommand.self, BenchSwapCommand.self, BenchUNetCommand.self]
     )
 }
 

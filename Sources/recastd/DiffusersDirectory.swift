@@ -10,9 +10,14 @@ enum DiffusersDirectory {
         FileManager.default.fileExists(atPath: "\(path)/config.json")
     }
 
-    static func run(directory: String, inputs: [String: NamedTensor], engine: TensorEngine) throws -> [String: NamedTensor] {
+    /// The `_class_name` in `directory/config.json`, or nil when that file has none.
+    static func className(of directory: String) throws -> String? {
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/config.json"))
-        let className = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["_class_name"] as? String
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["_class_name"] as? String
+    }
+
+    static func run(directory: String, inputs: [String: NamedTensor], engine: TensorEngine) throws -> [String: NamedTensor] {
+        let className = try className(of: directory)
         switch className {
         case "UNet2DConditionModel": return try runUNet(directory: directory, inputs: inputs, engine: engine)
         case "AutoencoderTiny": return try runAutoencoder(directory: directory, inputs: inputs, engine: engine)

@@ -19,10 +19,19 @@ public final class AutoencoderTiny: @unchecked Sendable {
             weights: DiffusersWeights.modelFile(in: directory))
     }
 
-    public init(engine: TensorEngine, configuration: AutoencoderTinyConfiguration, weights file: SafeTensorsFile) throws {
+    public convenience init(engine: TensorEngine, configuration: AutoencoderTinyConfiguration, weights file: SafeTensorsFile) throws {
+        try self.init(engine: engine, configuration: configuration, source: file)
+    }
+
+    /// An autoencoder of this configuration's exact shape with seeded random weights (for benchmarks without a model).
+    public convenience init(engine: TensorEngine, configuration: AutoencoderTinyConfiguration, randomSeed: UInt64) throws {
+        try self.init(engine: engine, configuration: configuration, source: SeededRandomWeights(seed: randomSeed))
+    }
+
+    init(engine: TensorEngine, configuration: AutoencoderTinyConfiguration, source: any WeightTensorSource) throws {
         self.engine = engine
         self.configuration = configuration
-        let weights = DiffusersWeights(engine: engine, source: file)
+        let weights = DiffusersWeights(engine: engine, source: source)
         encoder = try AutoencoderTinyEncoder(weights: weights, configuration: configuration)
         decoder = try AutoencoderTinyDecoder(weights: weights, configuration: configuration)
     }

@@ -38,7 +38,11 @@ public struct AutoencoderTinyConfiguration: Decodable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let reader = ConfigFieldReader(fields: try decoder.singleValueContainer().decode([String: JSONValue].self))
+        try self.init(fields: decoder.singleValueContainer().decode([String: JSONValue].self))
+    }
+
+    init(fields: [String: JSONValue]) throws {
+        let reader = ConfigFieldReader(fields: fields)
         try reader.refuseUnsupported(className: "AutoencoderTiny", read: Self.readFields, ignored: Self.ignoredFields, fixed: Self.fixedFields)
         inChannels = try reader.int("in_channels", default: 3)
         outChannels = try reader.int("out_channels", default: 3)
@@ -64,4 +68,11 @@ public struct AutoencoderTinyConfiguration: Decodable, Sendable, Equatable {
 
     /// How many times smaller the latent is than the image on each side.
     public var downscaleFactor: Int { 1 << (encoderBlocks.count - 1) }
+}
+
+extension AutoencoderTinyConfiguration {
+    /// TAESD's shape (madebyollin/taesd, the SD 1.x/2.x tiny autoencoder): diffusers' defaults, 4 latent channels.
+    public static func taesd() throws -> AutoencoderTinyConfiguration {
+        try AutoencoderTinyConfiguration(fields: [:])
+    }
 }
