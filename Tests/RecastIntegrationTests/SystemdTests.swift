@@ -43,8 +43,11 @@ struct SystemdTests {
     @Test("the example configuration is valid")
     func exampleConfigParses() throws {
         let example = TestTools.packageRoot.appendingPathComponent("systemd/cam0.toml").path
-        // --output null replaces the camera outputs; a missing camera must be the only complaint.
-        let result = try runTool(TestTools.recastdPath, ["run", "--config", example, "--output", "null", "--log-level", "critical"])
+        // --output null replaces the camera outputs and --identity the image an installation supplies;
+        // a missing camera must then be the only complaint.
+        let identity = TestTools.packageRoot.appendingPathComponent("Models/identity/obama.jpg").path
+        let result = try runTool(TestTools.recastdPath, ["run", "--config", example, "--output", "null", "--identity", identity,
+                                                         "--log-level", "critical"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("/dev/video0 does not exist"), "\(result.stderr)")
     }
