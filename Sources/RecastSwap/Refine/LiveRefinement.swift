@@ -65,19 +65,22 @@ public final class LiveRefinement: @unchecked Sendable {
         }
         let crop = FaceCrop(mesh: face.mesh, scale: Self.cropScale)
         let side = refiner.settings.side
-        let pixels = crop.extract(from: frame.image, size: side)
+        // The crop is cut only when it is refined: in `async` most frames just take the latest change.
+        let pixels = { crop.extract(from: frame.image, size: side) }
         switch mode {
-        case .sync:
-            store(try timedChange(pixels), generation: lock.withLock { generation })
-        case .auto:
-            store(try timedChange(pixels), generation: lock.withLock { generation })
-            mode = lastMilliseconds / 1000 <= frameBudget ? .sync : .async
+        case .sync, .auto:
+            store(try timedChange(pixels()), generation: lock.withLock { generation })
+            if mode == .auto { mode = lastMilliseconds / 1000 <= frameBudget ? .sync : .async }
         case .async:
-            let (start, current) = lock.withLock { (busy ? false : { busy = true; return true }(), generation) }
+            let (start, current) = lock.withLock {
+                defer { busy = true }
+                return (!busy, generation)
+            }
             if start {
+                let input = pixels()
                 worker.async { [self] in
                     do {
-                        store(try timedChange(pixels), generation: current)
+                        store(try timedChange(input), generation: current)
                     } catch {
                         lock.withLock { failure = error }
                     }
