@@ -17,7 +17,7 @@ public enum RefineMode: String, Sendable, CaseIterable {
 /// change it makes (refined − composite, in the face's levelled crop) added back under the swap's mask.
 /// Because the change is kept in face coordinates, a refinement made on an earlier frame still lands on the
 /// face in `async` mode while the warp path keeps the frame rate.
-/// `@unchecked Sendable`: one pipeline thread calls `apply`; the worker's result is guarded by `lock`.
+/// `@unchecked Sendable`: one pipeline thread calls `apply`; what the worker writes is guarded by `lock`.
 public final class LiveRefinement: @unchecked Sendable {
     public let refiner: FaceRefiner
     public private(set) var mode: RefineMode
@@ -35,8 +35,10 @@ public final class LiveRefinement: @unchecked Sendable {
     private var refinedFace: Int?
     /// Bumped when the face is lost, so that a refinement of the old face finishing later is not used.
     private var generation = 0
+    private var milliseconds = 0.0
+
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
-    public private(set) var lastMilliseconds = 0.0
+    public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
     public init(refiner: FaceRefiner, mode: RefineMode, frameBudget: Double) {
         precondition(mode != .off, "an off refinement is no refinement")
@@ -106,7 +108,8 @@ public final class LiveRefinement: @unchecked Sendable {
     private func timedChange(_ pixels: [UInt8]) throws -> [Float] {
         let start = DispatchTime.now().uptimeNanoseconds
         let refined = try refiner.refine(crop: pixels)
-        lastMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        lock.withLock { milliseconds = elapsed }
         return zip(refined, pixels).map { $0 - Float($1) }
     }
 
