@@ -122,10 +122,14 @@ struct RunCommand: AsyncParsableCommand {
         options.audio = configuration.audio
         if let size = configuration.size { options.outputSize = (size.width, size.height) }
         if let fps = configuration.fps { options.fallbackVideo.framesPerSecond = fps }
-        let processor = try makeProcessor(configuration, logger: logger)
+        let processor: FrameProcessor
         var reload: DispatchSourceSignal?
-        if let swap = processor as? SwapProcessor {
-            reload = Self.reloadIdentityOnHangup(swap, image: try identityImage(configuration), logger: logger)
+        if configuration.swap {
+            let (swap, identity) = try makeSwapProcessor(configuration, logger: logger)
+            reload = Self.reloadIdentityOnHangup(swap, image: identity, logger: logger)
+            processor = swap
+        } else {
+            processor = PassThroughProcessor()
         }
         defer { reload?.cancel() }
         let pipeline = Pipeline(source: source, processor: processor, sinks: sinks, options: options, logger: logger)
@@ -159,18 +163,18 @@ struct RunCommand: AsyncParsableCommand {
         return source
     }
 
-    /// The swap (with the refinement when a model is configured), or the pass-through with `swap = false`.
-    private func makeProcessor(_ configuration: RunConfiguration, logger: Logger) throws -> FrameProcessor {
-        guard configuration.swap else { return PassThroughProcessor() }
-        let identity = try identityImage(configuration)
+    /// The swap (with the refinement when a model is configured), and the identity image it uses: the configured one,
+    /// or the bundled portrait.
+    private func makeSwapProcessor(_ configuration: RunConfiguration, logger: Logger) throws -> (SwapProcessor, identity: String) {
         let models = try ModelDirectory.locate(explicit: configuration.modelsPath)
+        let identity = configuration.identity ?? models.appendingPathComponent("identity/obama.jpg").path
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity, faces: configuration.faces, live: configuration.live)
         swap.window = configuration.window
         logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
         guard let directory = configuration.refinerModel, configuration.refine != .off else {
             if configuration.refine != .off { logger.info("no refiner model given (--model DIR): the warp swap runs alone") }
-            return try SwapProcessor(swap: swap)
+            return (try SwapProcessor(swap: swap), identity)
         }
         var settings = RefinerSettings()
         settings.steps = configuration.steps
@@ -179,13 +183,7 @@ struct RunCommand: AsyncParsableCommand {
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
         let refinement = LiveRefinement(refiner: refiner, mode: configuration.refine, frameBudget: 1 / (configuration.fps ?? 30))
         logger.info("refiner ready", metadata: ["model": "\(directory)", "mode": "\(configuration.refine.rawValue)", "steps": "\(refiner.stepCount)"])
-        return try SwapProcessor(swap: swap, refinement: refinement)
-    }
-
-    /// The configured identity image, or the bundled portrait.
-    private func identityImage(_ configuration: RunConfiguration) throws -> String {
-        if let identity = configuration.identity { return identity }
-        return try ModelDirectory.locate(explicit: configuration.modelsPath).appendingPathComponent("identity/obama.jpg").path
+        return (try SwapProcessor(swap: swap, refinement: refinement), identity)
     }
 
     private func resolvedConfiguration() throws -> RunConfiguration {
@@ -206,8 +204,8 @@ struct RunCommand: AsyncParsableCommand {
         if let identity { configuration.identity = identity }
         if let models { configuration.modelsPath = models }
         if let faces { configuration.faces = try ConfigurationValue.faces(faces) }
-        if let liveEyes { configuration.live = try ConfigurationValue.live(.eyes, liveEyes, key: "live-eyes", in: configuration.live) }
-        if let liveMouth { configuration.live = try ConfigurationValue.live(.mouth, liveMouth, key: "live-mouth", in: configuration.live) }
+        if let liveEyes { configuration.setLive(.eyes, try ConfigurationValue.onOff(liveEyes, key: "live-eyes")) }
+        if let liveMouth { configuration.setLive(.mouth, try ConfigurationValue.onOff(liveMouth, key: "live-mouth")) }
         if let model { configuration.refinerModel = model }
         if let refine { configuration.refine = try ConfigurationValue.refine(refine) }
         if let steps { configuration.steps = try ConfigurationValue.steps(steps) }

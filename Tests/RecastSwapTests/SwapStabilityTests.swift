@@ -50,8 +50,8 @@ struct SwapStabilityTests {
         let clip = try Self.frames(12)
         let face = try #require(try swap.analyzer.analyze(clip[0].0).first)
         let region = (Int(face.box.x), Int(face.box.y), Int(face.box.width), Int(face.box.height))
-        let raw = try clip.map { try #require(try swap.swap($0.0)) }
-        let smoothed = try clip.map { try #require(try swap.swap($0.0, at: $0.1)) }
+        let raw = try clip.map { try #require(try swap.swapFaces($0.0)?.image) }
+        let smoothed = try clip.map { try #require(try swap.swapFaces($0.0, at: $0.1)?.image) }
         let source = Self.change(clip.map(\.0), region: region)
         let rawFlicker = Self.change(raw, region: region) / source
         let smoothedFlicker = Self.change(smoothed, region: region) / source

@@ -18,7 +18,7 @@ struct WarpSwapTests {
         let models = IdentityTests.root.appendingPathComponent("Models")
         let swap = try WarpSwap(engine: engine, models: models, identityImage: Self.fixture("obama_456x568.jpg"))
         let live = try RGBImage.load(path: Self.fixture("biden_484x1102.jpg"))
-        let swapped = try #require(try swap.swap(live))
+        let swapped = try #require(try swap.swapFaces(live)?.image)
 
         let judge = try FaceAnalyzer(engine: engine, models: models)
         let before = try #require(try judge.analyze(live).first)
@@ -46,6 +46,6 @@ struct WarpSwapTests {
         let swap = try WarpSwap(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"),
                                 identityImage: Self.fixture("obama_456x568.jpg"))
         let blank = RGBImage(width: 80, height: 60, pixels: [UInt8](repeating: 90, count: 80 * 60 * 3))
-        #expect(try swap.swap(blank) == nil)
+        #expect(try swap.swapFaces(blank) == nil)
     }
 }

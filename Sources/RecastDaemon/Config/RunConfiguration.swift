@@ -40,6 +40,11 @@ public struct RunConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// Shows the live face's `feature` through the swap, or draws the identity's instead.
+    public mutating func setLive(_ feature: LiveFeatures, _ shown: Bool) {
+        live = shown ? live.union(feature) : live.subtracting(feature)
+    }
+
     /// Every key a config file may hold.
     public static let keys = [
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
@@ -171,11 +176,6 @@ public enum ConfigurationValue {
         case "off": return false
         default: throw .invalid(key, value: text, expected: "on or off")
         }
-    }
-
-    /// `features` with `feature` added (`on`) or removed (`off`).
-    public static func live(_ feature: LiveFeatures, _ text: String, key: String, in features: LiveFeatures) throws(ConfigurationError) -> LiveFeatures {
-        try onOff(text, key: key) ? features.union(feature) : features.subtracting(feature)
     }
 
     public static func refine(_ text: String) throws(ConfigurationError) -> RefineMode {

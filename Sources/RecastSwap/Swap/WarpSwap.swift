@@ -71,11 +71,6 @@ public final class WarpSwap: @unchecked Sendable {
         try engine.makeTensor(shape: [1, identity.texture.height, identity.texture.width, 3], values: identity.texture.pixels.map(Float.init))
     }
 
-    /// `image` with its chosen faces (`tracker.choice`) replaced by the identity; nil when it shows none.
-    public func swap(_ image: RGBImage, at time: Double? = nil) throws -> RGBImage? {
-        try swapFaces(image, at: time)?.image
-    }
-
     /// `image` with its chosen faces (`tracker.choice`) replaced by the identity, and where each was drawn;
     /// nil when it shows none.
     /// - Parameter time: the frame's time in seconds, for video: faces are then tracked between
