@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Reference outputs of TAEF2 for Tests/Fixtures/taef2, computed by PyTorch.
 
-Carries its own PyTorch definition of the network (the taesd architecture that
-DESIGN.md describes) and loads the original .pth state dicts into it, so the
-reference does not depend on Recast's converted weights or key names.
+Runs the PyTorch definition of the network in tools/taef2_torch.py on the
+original .pth state dicts, so the reference does not depend on Recast's
+converted weights or key names.
 
 Input: the face of images/astronaut.png (public domain), cropped and resized to
 96×96 and stored as fp16 (the reference is computed from those fp16 values).
@@ -21,64 +21,15 @@ import pathlib
 
 import numpy as np
 import torch
-import torch.nn as nn
 from PIL import Image
 from safetensors.numpy import save_file
+
+from taef2_torch import decoder, encoder, load
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SIZE = 96
 # Face of Eileen Collins in the 512×512 portrait: left, top, right, bottom.
 CROP = (160, 40, 352, 232)
-
-
-def conv(n_in, n_out, **kwargs):
-    return nn.Conv2d(n_in, n_out, 3, padding=1, **kwargs)
-
-
-class Clamp(nn.Module):
-    def forward(self, x):
-        return torch.tanh(x / 3) * 3
-
-
-class Block(nn.Module):
-    def __init__(self, n, use_midblock_gn=False):
-        super().__init__()
-        self.conv = nn.Sequential(conv(n, n), nn.ReLU(), conv(n, n), nn.ReLU(), conv(n, n))
-        self.fuse = nn.ReLU()
-        self.pool = None
-        if use_midblock_gn:
-            wide = n * 4
-            self.pool = nn.Sequential(
-                nn.Conv2d(n, wide, 1, bias=False), nn.GroupNorm(4, wide), nn.ReLU(), nn.Conv2d(wide, n, 1, bias=False))
-
-    def forward(self, x):
-        if self.pool is not None:
-            x = x + self.pool(x)
-        return self.fuse(self.conv(x) + x)
-
-
-def encoder(latent_channels=32):
-    return nn.Sequential(
-        conv(3, 64), Block(64),
-        conv(64, 64, stride=2, bias=False), Block(64), Block(64), Block(64),
-        conv(64, 64, stride=2, bias=False), Block(64), Block(64), Block(64),
-        conv(64, 64, stride=2, bias=False), Block(64, True), Block(64, True), Block(64, True),
-        conv(64, latent_channels))
-
-
-def decoder(latent_channels=32):
-    return nn.Sequential(
-        Clamp(), conv(latent_channels, 64), nn.ReLU(),
-        Block(64, True), Block(64, True), Block(64, True), nn.Upsample(scale_factor=2), conv(64, 64, bias=False),
-        Block(64), Block(64), Block(64), nn.Upsample(scale_factor=2), conv(64, 64, bias=False),
-        Block(64), Block(64), Block(64), nn.Upsample(scale_factor=2), conv(64, 64, bias=False),
-        Block(64), conv(64, 3))
-
-
-def load(module, path):
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    module.load_state_dict({k: v.float() for k, v in state.items()})
-    return module.eval()
 
 
 def psnr(a, b):

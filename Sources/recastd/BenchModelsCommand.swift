@@ -122,7 +122,7 @@ struct BenchModelsCommand: ParsableCommand {
 }
 
 /// A tiny deterministic generator, so every run times the same inputs.
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -7,7 +7,8 @@ import RecastNN
 import RecastSwap
 
 /// `recastd bench swap`: frames per second and per-stage milliseconds of the
-/// swap on a real talking-head clip, at 640×480 and 1280×720, with the refiner when one is given.
+/// swap on a real talking-head clip, at 640×480 and 1280×720: the warp path alone, and the default pipeline with
+/// the refiner (the bundled one unless --model names another), with the refiner's own cost per 256×256 crop.
 struct BenchSwapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swap",
@@ -29,11 +30,11 @@ struct BenchSwapCommand: ParsableCommand {
     @Option(name: .customLong("detect-every"), help: "Run face detection on every Nth frame; track in between.")
     var detectEvery = 5
 
-    @Option(help: "A diffusers pipeline directory (unet/, vae/) to refine with, as `recastd run --model`.")
+    @Option(help: "A diffusers pipeline directory (unet/, vae/) to refine with, as `recastd run --model` (default: the bundled refiner).")
     var model: String?
 
-    @Option(help: "Refinement mode with --model: sync (every frame) or async (newest frame when free).")
-    var refine = "sync"
+    @Option(help: "Refinement mode, as `recastd run --refine`: auto (default here), sync, async, or off (the warp path alone).")
+    var refine = "auto"
 
     @Option(help: "Refinement UNet calls per frame.")
     var steps = 1
@@ -47,45 +48,82 @@ struct BenchSwapCommand: ParsableCommand {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         print("device: \(engine.gpu.capabilities.name), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, detection every \(detectEvery) frames")
         let source = try Self.readFrames(clipPath, count: frames)
-        guard let mode = RefineMode(rawValue: refine), mode == .sync || mode == .async else {
-            throw ValidationError("--refine is sync or async, not '\(refine)'")
+        guard let mode = RefineMode(rawValue: refine) else {
+            throw ValidationError("--refine is one of \(RefineMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(refine)'")
         }
         var settings = RefinerSettings()
         settings.steps = steps
-        let refiner = try model.map { try FaceRefiner(engine: engine, directory: $0, models: modelDirectory, settings: settings) }
-        if let model { print("refiner: \(model), \(mode.rawValue), \(settings.steps) step(s), \(settings.side)×\(settings.side) crop") }
-        print("size        fps   total ms   face ms   warp ms   composite ms   refine ms   conversion ms")
-        for (width, height) in [(640, 480), (1280, 720)] {
-            let swap = try WarpSwap(engine: engine, models: modelDirectory, identityImage: identityPath)
-            swap.tracker.detectionInterval = detectEvery
-            let refinement = refiner.map { LiveRefinement(refiner: $0, mode: mode, frameBudget: 1.0 / 30) }
-            try refinement?.setIdentity(swap.identity)
-            var refining = 0.0
-            let converter = FrameConverter()
-            var totals = SwapTimings(), conversion = 0.0
-            let start = DispatchTime.now().uptimeNanoseconds
-            for (index, original) in source.enumerated() {
-                let frame = try converter.convert(original, to: .i420, width: width, height: height)
-                let before = DispatchTime.now().uptimeNanoseconds
-                let image = RGBImage(width: width, height: height, pixels: try converter.rgb(frame))
-                let converted = DispatchTime.now().uptimeNanoseconds
-                let drawn = try swap.swapFaces(image, at: Double(index) / 30)
-                let warpedAt = DispatchTime.now().uptimeNanoseconds
-                let swapped = try drawn.map { try refinement?.apply(to: $0) ?? $0.image } ?? image
-                let swappedAt = DispatchTime.now().uptimeNanoseconds
-                refining += Double(swappedAt - warpedAt) / 1e6
-                _ = try converter.frame(fromRGB: swapped, format: .i420, timestamp: 0, capturedAt: 0)
-                conversion += Double(converted - before + DispatchTime.now().uptimeNanoseconds - swappedAt) / 1e6
-                totals.face += swap.lastTimings.face
-                totals.warp += swap.lastTimings.warp
-                totals.composite += swap.lastTimings.composite
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let n = Double(source.count)
-            print("\(width)x\(height)".padding(toLength: 10, withPad: " ", startingAt: 0)
-                + String(format: "%6.2f %10.1f %9.1f %9.1f %14.1f %11.1f %15.1f", n / seconds, seconds * 1000 / n,
-                         totals.face / n, totals.warp / n, totals.composite / n, refining / n, conversion / n))
+        let directory = model ?? modelDirectory.appendingPathComponent("refiner").path
+        let refiner = mode == .off ? nil : try FaceRefiner(engine: engine, directory: directory, models: modelDirectory, settings: settings)
+        if let refiner {
+            let cost = try Self.refinementMilliseconds(refiner, frame: source[0], engine: engine, models: modelDirectory, identity: identityPath)
+            print("refiner: \(directory), \(refiner.stepCount) step(s), \(settings.side)×\(settings.side) crop: "
+                + String(format: "%.0f ms per refinement (median of 3: encode, UNet, decode)", cost))
         }
+        print("size        refine   fps   total ms   face ms   warp ms   composite ms   refine ms   conversion ms   refined")
+        for (width, height) in [(640, 480), (1280, 720)] {
+            for refiner in [nil] + (refiner.map { [$0] } ?? []) {
+                try row(source, width: width, height: height, refiner: refiner, mode: mode, engine: engine, models: modelDirectory, identity: identityPath)
+            }
+        }
+    }
+
+    /// One size through the swap path, with `refiner` in `mode` or without one.
+    private func row(
+        _ source: [VideoFrame], width: Int, height: Int, refiner: FaceRefiner?, mode: RefineMode, engine: TensorEngine, models: URL, identity: String
+    ) throws {
+        let swap = try WarpSwap(engine: engine, models: models, identityImage: identity)
+        swap.tracker.detectionInterval = detectEvery
+        let refinement = refiner.map { LiveRefinement(refiner: $0, mode: mode, frameBudget: 1.0 / 30) }
+        try refinement?.setIdentity(swap.identity)
+        refinement?.faceLost()
+        var refining = 0.0
+        let converter = FrameConverter()
+        var totals = SwapTimings(), conversion = 0.0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for (index, original) in source.enumerated() {
+            let frame = try converter.convert(original, to: .i420, width: width, height: height)
+            let before = DispatchTime.now().uptimeNanoseconds
+            let image = RGBImage(width: width, height: height, pixels: try converter.rgb(frame))
+            let converted = DispatchTime.now().uptimeNanoseconds
+            let drawn = try swap.swapFaces(image, at: Double(index) / 30)
+            let warpedAt = DispatchTime.now().uptimeNanoseconds
+            let swapped = try drawn.map { try refinement?.apply(to: $0) ?? $0.image } ?? image
+            let swappedAt = DispatchTime.now().uptimeNanoseconds
+            refining += Double(swappedAt - warpedAt) / 1e6
+            _ = try converter.frame(fromRGB: swapped, format: .i420, timestamp: 0, capturedAt: 0)
+            conversion += Double(converted - before + DispatchTime.now().uptimeNanoseconds - swappedAt) / 1e6
+            totals.face += swap.lastTimings.face
+            totals.warp += swap.lastTimings.warp
+            totals.composite += swap.lastTimings.composite
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let n = Double(source.count)
+        let used = refinement.map { "\($0.mode.rawValue)" } ?? "off"
+        print("\(width)x\(height)".padding(toLength: 12, withPad: " ", startingAt: 0) + used.padding(toLength: 6, withPad: " ", startingAt: 0)
+            + String(format: "%6.2f %10.1f %9.1f %9.1f %14.1f %11.1f %15.1f", n / seconds, seconds * 1000 / n,
+                     totals.face / n, totals.warp / n, totals.composite / n, refining / n, conversion / n)
+            + "   \(refinement?.refinedFrames ?? 0)/\(source.count)")
+        fflush(nil)
+    }
+
+    /// The refiner's median time for one face crop of the clip's first frame (after one warm-up).
+    static func refinementMilliseconds(_ refiner: FaceRefiner, frame: VideoFrame, engine: TensorEngine, models: URL, identity: String) throws -> Double {
+        let swap = try WarpSwap(engine: engine, models: models, identityImage: identity)
+        let image = RGBImage(width: frame.width, height: frame.height, pixels: try FrameConverter().rgb(frame))
+        guard let swapped = try swap.swapFaces(image), let face = swapped.faces.first else {
+            throw ValidationError("the clip's first frame shows no face to refine")
+        }
+        let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale).extract(from: swapped.image, size: refiner.settings.side)
+        try refiner.setIdentity(crop: crop, embedding: swap.identity.embedding)
+        _ = try refiner.refine(crop: crop)
+        let times = try (0..<3).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try refiner.refine(crop: crop)
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+        refiner.resetWindow()
+        return times.sorted()[1]
     }
 
     static func readFrames(_ path: String, count: Int) throws -> [VideoFrame] {

@@ -80,10 +80,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Directory of the converted models (default: the bundled Models/).")
     var models: String?
 
-    @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face.")
+    @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face (default: the bundled refiner, Models/refiner).")
     var model: String?
 
-    @Option(help: "When to refine: auto (default; sync if it keeps the frame rate, else async), sync, async, or off.")
+    @Option(help: "When to refine: off (default), auto (sync if it keeps the frame rate, else async), sync, or async.")
     var refine: String?
 
     @Option(help: "Refinement UNet calls per frame (default 1).")
@@ -163,8 +163,8 @@ struct RunCommand: AsyncParsableCommand {
         return source
     }
 
-    /// The swap (with the refinement when a model is configured), and the identity image it uses: the configured one,
-    /// or the bundled portrait.
+    /// The swap (with the refinement unless it is off: the configured model or the bundled refiner), and the identity
+    /// image it uses: the configured one, or the bundled portrait.
     private func makeSwapProcessor(_ configuration: RunConfiguration, logger: Logger) throws -> (SwapProcessor, identity: String) {
         let models = try ModelDirectory.locate(explicit: configuration.modelsPath)
         let identity = configuration.identity ?? models.appendingPathComponent("identity/obama.jpg").path
@@ -172,10 +172,8 @@ struct RunCommand: AsyncParsableCommand {
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity, faces: configuration.faces, live: configuration.live)
         swap.window = configuration.window
         logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
-        guard let directory = configuration.refinerModel, configuration.refine != .off else {
-            if configuration.refine != .off { logger.info("no refiner model given (--model DIR): the warp swap runs alone") }
-            return (try SwapProcessor(swap: swap), identity)
-        }
+        guard configuration.refine != .off else { return (try SwapProcessor(swap: swap), identity) }
+        let directory = configuration.refinerModel ?? models.appendingPathComponent("refiner").path
         var settings = RefinerSettings()
         settings.steps = configuration.steps
         settings.strength = Float(configuration.strength)

@@ -89,22 +89,15 @@ struct ConfigurationTests {
 
 @Suite("Configuration checks")
 struct ConfigurationCheckTests {
-    @Test("a refinement that must run needs a model; auto and off do not")
-    func refineNeedsModel() throws {
+    @Test("refinement is off by default, and every mode needs no model: the bundled refiner serves")
+    func refineWithoutModel() throws {
         var configuration = RunConfiguration()
         configuration.input = "testsrc"
         configuration.outputs = ["null"]
-        #expect(throws: ConfigurationError.self) {
-            var sync = configuration
-            sync.refine = .sync
-            _ = try sync.validated()
+        #expect(configuration.refine == .off && configuration.refinerModel == nil)
+        for mode in RefineMode.allCases {
+            configuration.refine = mode
+            #expect(try configuration.validated().refine == mode)
         }
-        configuration.refine = .off
-        _ = try configuration.validated()
-        configuration.refine = .auto
-        _ = try configuration.validated()
-        configuration.refine = .async
-        configuration.refinerModel = "/opt/recast/sd-turbo"
-        _ = try configuration.validated()
     }
 }

@@ -81,6 +81,25 @@ struct ScheduleTests {
         #expect(LCMScheduler(steps: 2, strength: 0.5).timesteps == [499, 259])
     }
 
+    @Test("Euler with clean-sample prediction steps as with the noise that sample implies", arguments: [false, true])
+    func samplePrediction(ancestral: Bool) {
+        let epsilon = EulerScheduler(steps: 4, strength: 0.5, ancestral: ancestral)
+        let clean = EulerScheduler(steps: 4, strength: 0.5, ancestral: ancestral, prediction: .sample)
+        let x: [Float] = [0.3, -1.2, 2.5, 0.01, -0.7]
+        let x0: [Float] = [0.1, -0.4, 1.1, 0.0, 0.2]
+        let noise: [Float] = [0.5, -0.5, 1, -1, 0.25]
+        for step in clean.timesteps.indices {
+            let sigma = clean.sigmas[step]
+            let implied = zip(x, x0).map { ($0 - $1) / sigma }
+            let expected = epsilon.step(x, prediction: implied, step: step, noise: noise)
+            let actual = clean.step(x, prediction: x0, step: step, noise: noise)
+            #expect(zip(expected, actual).allSatisfy { abs($0 - $1) <= 1e-5 }, "step \(step): \(actual) vs \(expected)")
+        }
+        // The last step lands on the predicted clean sample.
+        let last = clean.step(x, prediction: x0, step: clean.timesteps.count - 1, noise: noise)
+        #expect(zip(last, x0).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(last)")
+    }
+
     @Test("seeded Gaussian noise: reproducible, zero mean, unit variance")
     func gaussianNoise() {
         var a = GaussianNoise(seed: 42), b = GaussianNoise(seed: 42), c = GaussianNoise(seed: 43)

@@ -119,7 +119,7 @@ struct LiveRefinementTests {
         let reference = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 11 % 239) }
         let refiner = try Self.refiner(Self.settings(window: 0))
         let without = try refiner.refine(crop: crop)
-        try refiner.setIdentity(crop: reference)
+        try refiner.setIdentity(crop: reference, embedding: [])
         let with = try refiner.refine(crop: crop)
         let difference = zip(with, without).map { abs($0 - $1) }.max() ?? 0
         #expect(difference > 0.5, "largest change \(difference)")

@@ -29,10 +29,12 @@ public struct RunConfiguration: Sendable, Equatable {
     public var faces: FaceSelection = .largest
     /// Which of the live face's features show through the swap (`live-eyes`, `live-mouth`).
     public var live: LiveFeatures = .default
-    /// A diffusers pipeline directory (unet/, vae/) whose UNet refines the swapped face.
+    /// A diffusers pipeline directory (unet/, vae/) whose UNet refines the swapped face; nil: the bundled refiner
+    /// (Models/refiner).
     public var refinerModel: String?
-    /// When the refinement runs.
-    public var refine: RefineMode = .auto
+    /// When the refinement runs. Off by default: the bundled refiner does not yet improve on the warp path's
+    /// composite (Models/refiner/README.md).
+    public var refine: RefineMode = .off
     /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
     public var steps = 1
     public var strength = 0.5
@@ -58,9 +60,6 @@ public struct RunConfiguration: Sendable, Equatable {
         guard !outputs.isEmpty else { throw .missing("output", hint: "give at least one --output (a /dev/videoN loopback, rtmp://…, a file or null)") }
         if listen, let input, !input.lowercased().hasPrefix("rtmp://") {
             throw .invalid("listen", value: "true", expected: "an rtmp:// input to listen on (got \(input))")
-        }
-        if refinerModel == nil, refine == .sync || refine == .async {
-            throw .missing("model", hint: "refine = \(refine.rawValue) refines with a diffusion model: give --model DIR (a diffusers pipeline with unet/ and vae/)")
         }
         return self
     }

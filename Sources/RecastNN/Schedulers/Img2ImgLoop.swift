@@ -15,15 +15,18 @@ public struct Img2ImgLoop: Sendable {
     /// Runs the loop on an NCHW latent [1, C, height, width]; noise comes from `noise(count)`, first for the
     /// img2img noise and then for each step that draws some. `extensions(step)` gives each step's identity/temporal
     /// attention (a temporal window then takes that step's keys/values), or nil for the plain UNet.
+    /// - condition: NCHW channels appended to every step's UNet input (image-conditioned models, whose UNet takes
+    ///   C + condition channels), or empty.
     public func run(
-        latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float],
+        latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float], condition: [Float] = [],
         extensions: (_ step: Int) -> AttentionExtensions? = { _ in nil },
         noise: (_ step: Int?, _ count: Int) throws -> [Float]
     ) throws -> [Float] {
         var sample = scheduler.addNoise(to: latent, noise: try noise(nil, latent.count))
         for (index, timestep) in scheduler.timesteps.enumerated() {
+            // With a batch of one, NCHW channel concatenation is array concatenation.
             let prediction = try unet.predict(
-                sample: scheduler.modelInput(sample, step: index), height: height, width: width, timestep: timestep,
+                sample: scheduler.modelInput(sample, step: index) + condition, height: height, width: width, timestep: timestep,
                 encoderHiddenStates: encoderHiddenStates, timestepCondition: timestepCondition, extensions: extensions(index))
             let stepNoise = scheduler.drawsNoise(atStep: index) ? try noise(index, latent.count) : nil
             sample = scheduler.step(sample, prediction: prediction, step: index, noise: stepNoise)
@@ -33,11 +36,13 @@ public struct Img2ImgLoop: Sendable {
 
     /// Runs the loop with noise from a seeded generator: the same seed gives the same result.
     public func run(
-        latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float],
+        latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float], condition: [Float] = [],
         extensions: (_ step: Int) -> AttentionExtensions? = { _ in nil }, seed: UInt64
     ) throws -> [Float] {
         var generator = GaussianNoise(seed: seed)
-        return try run(latent: latent, height: height, width: width, encoderHiddenStates: encoderHiddenStates, extensions: extensions) { _, count in
+        return try run(
+            latent: latent, height: height, width: width, encoderHiddenStates: encoderHiddenStates, condition: condition, extensions: extensions
+        ) { _, count in
             generator.next(count: count)
         }
     }

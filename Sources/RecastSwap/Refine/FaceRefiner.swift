@@ -31,6 +31,8 @@ public final class FaceRefiner: @unchecked Sendable {
     private let windows: [TemporalAttentionWindow]
     private let lock = NSLock()
     private var references: [ReferenceAttention] = []
+    /// The cross-attention tokens: the model's prompt, or its projection of the identity's embedding.
+    private var encoderStates: [Float]
 
     public init(engine: TensorEngine, directory: String, models: URL, settings: RefinerSettings) throws {
         guard settings.steps > 0 else { throw RefinerError.invalidSetting("steps", value: "\(settings.steps)", expected: "at least 1") }
@@ -48,6 +50,11 @@ public final class FaceRefiner: @unchecked Sendable {
         let length = max(settings.steps, Int((Float(settings.steps) / settings.strength).rounded(.up)))
         scheduler = model.scheduler(steps: length, strength: Float(settings.steps) / Float(length))
         windows = settings.window > 0 ? scheduler.timesteps.map { _ in TemporalAttentionWindow(capacity: settings.window) } : []
+        encoderStates = switch model.condition {
+        case .prompt(let prompt): prompt.values
+        // Until an identity is set: the projection of no embedding.
+        case .identity(let projection): projection.bias
+        }
     }
 
     /// UNet calls per refined frame.
@@ -56,18 +63,31 @@ public final class FaceRefiner: @unchecked Sendable {
     /// Frames currently held in the sliding window (of the first step).
     public var framesInWindow: Int { windows.first?.frames.count ?? 0 }
 
-    /// Takes the reference face (a `side`×`side` RGB crop): its keys/values at every step's timestep, from its
-    /// clean latent, as reference-only attention conditions on an image.
-    public func setIdentity(crop: [UInt8]) throws {
-        guard settings.attentionWeight > 0 else { return }
+    /// Takes the reference face (a `side`×`side` RGB crop and its MobileFace embedding): for an identity-conditioned
+    /// model the cross-attention tokens of the embedding; with attention extensions on, the crop's keys/values at
+    /// every step's timestep, from its clean latent, as reference-only attention conditions on an image.
+    public func setIdentity(crop: [UInt8], embedding: [Float]) throws {
+        let states = switch model.condition {
+        case .prompt(let prompt): prompt.values
+        case .identity(let projection): try projection.tokens(for: embedding)
+        }
+        guard settings.attentionWeight > 0 else {
+            lock.withLock { encoderStates = states }
+            return
+        }
         let latent = try model.codec.encode(rgb: crop, side: settings.side)
         let latentSide = settings.side / 8
         let captured = try scheduler.timesteps.indices.map { step in
             try model.unet.captureReference(
-                sample: scheduler.modelInput(latent, step: step), height: latentSide, width: latentSide,
-                timestep: scheduler.timesteps[step], encoderHiddenStates: model.prompt.values, timestepCondition: model.timestepCondition)
+                sample: scheduler.modelInput(latent, step: step) + condition(latent), height: latentSide, width: latentSide,
+                timestep: scheduler.timesteps[step], encoderHiddenStates: states, timestepCondition: model.timestepCondition)
         }
-        lock.withLock { references = captured }
+        lock.withLock { (references, encoderStates) = (captured, states) }
+    }
+
+    /// What an image-conditioned model's input gets appended at every step: the crop's own latent.
+    private func condition(_ latent: [Float]) -> [Float] {
+        model.imageConditioned ? latent : []
     }
 
     /// Forgets the sliding window (the face was lost or the stream cut).
@@ -79,11 +99,11 @@ public final class FaceRefiner: @unchecked Sendable {
     public func refine(crop: [UInt8]) throws -> [Float] {
         let latentSide = settings.side / 8
         let latent = try model.codec.encode(rgb: crop, side: settings.side)
-        let references = lock.withLock { self.references }
+        let (references, states) = lock.withLock { (self.references, encoderStates) }
         let loop = Img2ImgLoop(unet: model.unet, scheduler: scheduler, timestepCondition: model.timestepCondition)
         let weight = settings.attentionWeight
         let refined = try loop.run(
-            latent: latent, height: latentSide, width: latentSide, encoderHiddenStates: model.prompt.values,
+            latent: latent, height: latentSide, width: latentSide, encoderHiddenStates: states, condition: condition(latent),
             extensions: { step in
                 guard weight > 0 else { return nil }
                 return AttentionExtensions(

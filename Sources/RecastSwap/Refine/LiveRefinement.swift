@@ -24,7 +24,7 @@ public final class LiveRefinement: @unchecked Sendable {
     /// The frame interval a `sync` refinement must fit in for `auto` to keep it.
     public let frameBudget: Double
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
-    static let cropScale: Float = 1.2
+    public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
     private let lock = NSLock()
     private var latest: [Float]?
@@ -53,7 +53,7 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Prepares the identity's attention from its face (the `IdentityFace` crop and mesh).
     public func setIdentity(_ identity: IdentityFace) throws {
         let crop = FaceCrop(mesh: identity.points.map { SIMD3($0.x, $0.y, 0) }, scale: Self.cropScale)
-        try refiner.setIdentity(crop: crop.extract(from: identity.texture, size: refiner.settings.side))
+        try refiner.setIdentity(crop: crop.extract(from: identity.texture, size: refiner.settings.side), embedding: identity.embedding)
     }
 
     /// The frame with its face refined (`sync`), or with the latest refinement (`async`). With several faces the

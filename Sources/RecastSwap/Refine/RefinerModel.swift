@@ -2,15 +2,27 @@ import Foundation
 import RecastNN
 
 /// A refiner loaded from a diffusers-style pipeline directory:
-/// `unet/` (UNet2DConditionModel with its `prompt_embedding.safetensors`, made by tools/unet_prompt_embedding.py),
-/// `vae/` (an AutoencoderTiny such as TAESD; without it a UNet on 32-channel latents uses the bundled TAEF2), and
-/// optionally `scheduler/scheduler_config.json` (EulerDiscreteScheduler, the default, EulerAncestralDiscreteScheduler
-/// or LCMScheduler).
+/// `unet/` (UNet2DConditionModel with either its `prompt_embedding.safetensors`, made by tools/unet_prompt_embedding.py,
+/// or an `identity_projection.safetensors` that makes its cross-attention tokens from the reference's MobileFace
+/// embedding), `vae/` (an AutoencoderTiny such as TAESD; without it a UNet on 32-channel latents uses the bundled
+/// TAEF2), and optionally `scheduler/scheduler_config.json` (EulerDiscreteScheduler, the default,
+/// EulerAncestralDiscreteScheduler or LCMScheduler).
+/// A UNet taking twice the autoencoder's channels is image-conditioned: the composite's latent is appended to its
+/// input at every step (as the bundled refiner, tools/refiner, is trained).
 struct RefinerModel: Sendable {
     let unet: UNet2DConditionModel
     let codec: any LatentCodec
-    let prompt: PromptEmbedding
+    let condition: Condition
     let sampler: Sampler
+    /// The UNet's output: noise (most checkpoints) or the clean latent (the bundled refiner); Euler samplers only.
+    let prediction: EulerScheduler.Prediction
+    let imageConditioned: Bool
+
+    /// What the cross-attention attends to.
+    enum Condition: Sendable {
+        case prompt(PromptEmbedding)
+        case identity(IdentityProjection)
+    }
 
     enum Sampler: String, Sendable {
         case euler = "EulerDiscreteScheduler"
@@ -25,13 +37,18 @@ struct RefinerModel: Sendable {
             throw RefinerError.unusableModel(directory, reason: "no unet/config.json (give a diffusers pipeline directory with unet/ and vae/)")
         }
         unet = try UNet2DConditionModel(engine: engine, directory: unetPath)
-        guard FileManager.default.fileExists(atPath: "\(unetPath)/\(PromptEmbedding.fileName)") else {
+        if FileManager.default.fileExists(atPath: "\(unetPath)/\(IdentityProjection.fileName)") {
+            condition = .identity(try IdentityProjection(unetDirectory: unetPath, width: unet.configuration.crossAttentionDimension))
+        } else if FileManager.default.fileExists(atPath: "\(unetPath)/\(PromptEmbedding.fileName)") {
+            condition = .prompt(try PromptEmbedding(unetDirectory: unetPath))
+        } else {
             throw RefinerError.unusableModel(
-                directory, reason: "no unet/\(PromptEmbedding.fileName); make it with tools/unet_prompt_embedding.py")
+                directory, reason: "no unet/\(PromptEmbedding.fileName) (make it with tools/unet_prompt_embedding.py) "
+                    + "and no unet/\(IdentityProjection.fileName)")
         }
-        prompt = try PromptEmbedding(unetDirectory: unetPath)
         let vaePath = root.appendingPathComponent("vae").path
-        let latentChannels = unet.configuration.inChannels
+        let latentChannels = unet.configuration.outChannels
+        imageConditioned = unet.configuration.inChannels == 2 * latentChannels
         if FileManager.default.fileExists(atPath: "\(vaePath)/config.json") {
             codec = AutoencoderTinyCodec(autoencoder: try AutoencoderTiny(engine: engine, directory: vaePath))
         } else if latentChannels == TAEF2Encoder.latentChannels {
@@ -40,30 +57,36 @@ struct RefinerModel: Sendable {
             throw RefinerError.unusableModel(
                 directory, reason: "no vae/ (an AutoencoderTiny such as TAESD) for the UNet's \(latentChannels)-channel latents")
         }
-        guard codec.latentChannels == latentChannels, unet.configuration.outChannels == latentChannels else {
+        guard codec.latentChannels == latentChannels, unet.configuration.inChannels == latentChannels || imageConditioned else {
             throw RefinerError.unusableModel(
-                directory, reason: "the UNet takes \(latentChannels) and returns \(unet.configuration.outChannels) latent channels; "
+                directory, reason: "the UNet takes \(unet.configuration.inChannels) and returns \(latentChannels) latent channels; "
                     + "the autoencoder makes \(codec.latentChannels)")
         }
-        sampler = try Self.sampler(in: root.appendingPathComponent("scheduler/scheduler_config.json"), directory: directory)
+        (sampler, prediction) = try Self.sampler(in: root.appendingPathComponent("scheduler/scheduler_config.json"), directory: directory)
     }
 
-    private static func sampler(in configuration: URL, directory: String) throws -> Sampler {
-        guard let data = FileManager.default.contents(atPath: configuration.path) else { return .euler }
-        let name = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["_class_name"] as? String
+    private static func sampler(in configuration: URL, directory: String) throws -> (Sampler, EulerScheduler.Prediction) {
+        guard let data = FileManager.default.contents(atPath: configuration.path) else { return (.euler, .epsilon) }
+        let fields = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let name = fields?["_class_name"] as? String
         guard let name, let sampler = Sampler(rawValue: name) else {
             throw RefinerError.unusableModel(
                 directory, reason: "scheduler \(name ?? "without _class_name") is not one of EulerDiscreteScheduler, "
                     + "EulerAncestralDiscreteScheduler, LCMScheduler")
         }
-        return sampler
+        let type = fields?["prediction_type"] as? String ?? "epsilon"
+        guard let prediction = EulerScheduler.Prediction(rawValue: type), prediction == .epsilon || sampler != .lcm else {
+            throw RefinerError.unusableModel(
+                directory, reason: "prediction_type \(type) with \(name): Recast runs epsilon, and sample with the Euler schedulers")
+        }
+        return (sampler, prediction)
     }
 
     /// The schedule for `steps` steps over the fraction `strength` of it.
     func scheduler(steps: Int, strength: Float) -> any FewStepScheduler {
         switch sampler {
-        case .euler: EulerScheduler(steps: steps, strength: strength)
-        case .eulerAncestral: EulerScheduler(steps: steps, strength: strength, ancestral: true)
+        case .euler: EulerScheduler(steps: steps, strength: strength, prediction: prediction)
+        case .eulerAncestral: EulerScheduler(steps: steps, strength: strength, ancestral: true, prediction: prediction)
         case .lcm: LCMScheduler(steps: steps, strength: strength)
         }
     }

@@ -8,10 +8,20 @@ public struct IdentityFace: Sendable {
     public let points: [SIMD2<Float>]
     public let embedding: [Float]
 
+    public init(texture: RGBImage, points: [SIMD2<Float>], embedding: [Float]) {
+        self.texture = texture
+        self.points = points
+        self.embedding = embedding
+    }
+
     /// Finds, checks and crops the reference face (see `IdentitySelection` for what is refused).
     public static func prepare(imagePath: String, analyzer: FaceAnalyzer) throws -> IdentityFace {
-        let image = try RGBImage.load(path: imagePath)
-        let face = try IdentitySelection.choose(from: try analyzer.analyze(image), image: imagePath)
+        try prepare(image: RGBImage.load(path: imagePath), named: imagePath, analyzer: analyzer)
+    }
+
+    /// As `prepare(imagePath:analyzer:)` for an image in memory; `name` says which one in a refusal.
+    public static func prepare(image: RGBImage, named name: String, analyzer: FaceAnalyzer) throws -> IdentityFace {
+        let face = try IdentitySelection.choose(from: try analyzer.analyze(image), image: name)
         let xs = face.mesh.map(\.x), ys = face.mesh.map(\.y)
         // A margin around the mesh so bilinear samples at its edge read face, not the crop border.
         let margin = 0.1 * (xs.max()! - xs.min()!)

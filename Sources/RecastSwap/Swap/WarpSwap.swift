@@ -62,7 +62,11 @@ public final class WarpSwap: @unchecked Sendable {
     /// next frame. If the image is refused, the previous identity stays and the error is thrown.
     public func reloadIdentity(from identityImage: String) throws {
         // Its own analyzer: the frame path's one is in use, with embeddings off.
-        let identity = try IdentityFace.prepare(imagePath: identityImage, analyzer: FaceAnalyzer(engine: engine, models: models))
+        try setIdentity(IdentityFace.prepare(imagePath: identityImage, analyzer: FaceAnalyzer(engine: engine, models: models)))
+    }
+
+    /// Swaps `identity` in for the next frame.
+    public func setIdentity(_ identity: IdentityFace) throws {
         let texture = try Self.upload(identity, engine: engine)
         identityLock.withLock { current = (identity, texture) }
     }
