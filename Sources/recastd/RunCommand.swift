@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face (default: the bundled refiner, Models/refiner).")
     var model: String?
 
-    @Option(help: "When to refine: off (default), auto (sync if it keeps the frame rate, else async), sync, or async.")
+    @Option(help: "When to refine: auto (sync if it keeps the frame rate, else async; the default with --model), sync, async, or off (the default without --model).")
     var refine: String?
 
     @Option(help: "Refinement UNet calls per frame (default 1).")
@@ -172,15 +172,15 @@ struct RunCommand: AsyncParsableCommand {
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity, faces: configuration.faces, live: configuration.live)
         swap.window = configuration.window
         logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
-        guard configuration.refine != .off else { return (try SwapProcessor(swap: swap), identity) }
+        guard configuration.refineMode != .off else { return (try SwapProcessor(swap: swap), identity) }
         let directory = configuration.refinerModel ?? models.appendingPathComponent("refiner").path
         var settings = RefinerSettings()
         settings.steps = configuration.steps
         settings.strength = Float(configuration.strength)
         settings.window = configuration.window
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
-        let refinement = LiveRefinement(refiner: refiner, mode: configuration.refine, frameBudget: 1 / (configuration.fps ?? 30))
-        logger.info("refiner ready", metadata: ["model": "\(directory)", "mode": "\(configuration.refine.rawValue)", "steps": "\(refiner.stepCount)"])
+        let refinement = LiveRefinement(refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30))
+        logger.info("refiner ready", metadata: ["model": "\(directory)", "mode": "\(configuration.refineMode.rawValue)", "steps": "\(refiner.stepCount)"])
         return (try SwapProcessor(swap: swap, refinement: refinement), identity)
     }
 

@@ -109,7 +109,7 @@ struct SwapRunTests {
         let pipeline = work.appendingPathComponent("pipeline").path
         let plain = work.appendingPathComponent("plain.y4m").path, refined = work.appendingPathComponent("refined.y4m").path
         let missing = try runTool(TestTools.recastdPath, ["run", "--input", clip, "--model", pipeline, "--output", refined])
-        #expect(missing.status == 1 && missing.stderr.contains("no unet/prompt_embedding.safetensors; make it with tools/unet_prompt_embedding.py"),
+        #expect(missing.status == 1 && missing.stderr.contains("no unet/prompt_embedding.safetensors (make it with tools/unet_prompt_embedding.py)"),
                 "\(missing.stderr)")
 
         try SafeTensorsWriter.write(

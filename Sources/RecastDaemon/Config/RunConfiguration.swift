@@ -32,9 +32,11 @@ public struct RunConfiguration: Sendable, Equatable {
     /// A diffusers pipeline directory (unet/, vae/) whose UNet refines the swapped face; nil: the bundled refiner
     /// (Models/refiner).
     public var refinerModel: String?
-    /// When the refinement runs. Off by default: the bundled refiner does not yet improve on the warp path's
-    /// composite (Models/refiner/README.md).
-    public var refine: RefineMode = .off
+    /// When the refinement runs, as configured; nil: see `refineMode`.
+    public var refine: RefineMode?
+    /// When the refinement runs: as configured, else `auto` when a model is given and off without one (the
+    /// bundled refiner does not yet improve on the warp path's composite, Models/refiner/README.md).
+    public var refineMode: RefineMode { refine ?? (refinerModel == nil ? .off : .auto) }
     /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
     public var steps = 1
     public var strength = 0.5
