@@ -76,6 +76,7 @@ struct BenchSwapCommand: ParsableCommand {
         swap.tracker.detectionInterval = detectEvery
         let refinement = refiner.map { LiveRefinement(refiner: $0, mode: mode, frameBudget: 1.0 / 30) }
         try refinement?.setIdentity(swap.identity)
+        // The refiner is shared by the rows: start each with an empty sliding window.
         refinement?.faceLost()
         var refining = 0.0
         let converter = FrameConverter()

@@ -6,7 +6,7 @@ import RecastNN
 import RecastSwap
 
 /// `recastd training-pairs`: the refiner's training samples from one person's clip, made by the warp path
-/// (`RefinerTrainingPairs`), written as one safetensors file for tools/refiner/train.py.
+/// (`RefinerTrainingPairs`), written as one safetensors file for tools/refiner/data.py.
 struct TrainingPairsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training-pairs",
@@ -14,7 +14,7 @@ struct TrainingPairsCommand: ParsableCommand {
         discussion: """
         For each frame t with a face: the swap of another frame's face (at least --gap frames away, colour- and \
         light-shifted) onto frame t, the real crop of frame t, the swap's mask, and a third frame's MobileFace \
-        embedding. Tensors: composite, target [N, side, side, 3] U8; mask [N, side, side] U8; embedding [N, 512] \
+        embedding. Tensors: composite, target [N, side, side, 3] U8; mask [N, side, side] U8; embedding [N, 256] \
         F32; frames [N, 3] (t, s, u).
         """
     )

@@ -93,6 +93,14 @@ class Optimization:
             print(f"{self.name} step {step}: loss {self.running:.4f} ({time.time() - self.start:.0f} s)", flush=True)
 
 
+def load_refiner(name, fp16=False):
+    """A trained Refiner from WORK/NAME.pt, in eval mode; `fp16` rounds its weights to fp16 as they are bundled."""
+    state = torch.load(WORK / f"{name}.pt", weights_only=True)
+    model = Refiner().eval()
+    model.load_state_dict({key: value.half().float() for key, value in state.items()} if fp16 else state)
+    return model
+
+
 def alphas_cumulative(train_timesteps=1000, beta_start=0.00085, beta_end=0.012):
     """diffusers' "scaled_linear" schedule, in float32 as diffusers (and RecastNN's NoiseSchedule) compute it."""
     betas = torch.linspace(beta_start**0.5, beta_end**0.5, train_timesteps, dtype=torch.float32) ** 2

@@ -15,7 +15,7 @@ import subprocess
 import torch
 from safetensors.torch import load_file
 
-from common import SHARED, TAEF2, TRAIN_CLIPS, VALIDATION_CLIPS, WORK, encoder, load, seed_everything
+from common import ROOT, SHARED, TAEF2, TRAIN_CLIPS, VALIDATION_CLIPS, WORK, encoder, load, seed_everything
 
 
 def pairs(clip, recastd, per_frame):
@@ -38,7 +38,7 @@ def encode(net, pixels, batch=8):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--recastd", default=str(WORK.parent / ".build/release/recastd"))
+    parser.add_argument("--recastd", default=str(ROOT / ".build/release/recastd"))
     parser.add_argument("--per-frame", type=int, default=2)
     args = parser.parse_args()
     seed_everything(0)

@@ -17,7 +17,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from common import WORK, Optimization, Refiner, img2img_timesteps, latents, sample, seed_everything
+from common import WORK, Optimization, img2img_timesteps, load_refiner, latents, sample, seed_everything
 
 TEACHER_STEPS = 25
 
@@ -55,8 +55,7 @@ def main():
     data = latents("train")
     composite, embedding, real = data["composite_latent"], data["embedding"], data["target_latent"]
     noise = noise_for(len(composite), composite.shape[1:], seed=3)
-    teacher = Refiner().eval()
-    teacher.load_state_dict(torch.load(WORK / "teacher.pt", weights_only=True))
+    teacher = load_refiner("teacher")
     goal = teacher_outputs(teacher, composite, embedding, noise)
     model = copy.deepcopy(teacher).train()
     optimization = Optimization(model, "student", lr=args.lr, weight_decay=0.0, ema=args.ema, log_every=50)

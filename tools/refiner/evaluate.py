@@ -12,7 +12,7 @@ Usage: tools/refiner/evaluate.py
 import torch
 import torch.nn.functional as F
 
-from common import TAEF2, WORK, Refiner, decoder, img2img_timesteps, latents, load, sample, save_json, seed_everything
+from common import TAEF2, WORK, decoder, img2img_timesteps, latents, load, load_refiner, sample, save_json, seed_everything
 
 
 def face_psnr(output, target, mask):
@@ -36,10 +36,6 @@ def ssim(output, target):
     return value.mean().item()
 
 
-def fp16_rounded(state):
-    return {key: value.half().float() for key, value in state.items()}
-
-
 @torch.no_grad()
 def main():
     seed_everything(4)
@@ -54,9 +50,7 @@ def main():
         refined = images.permute(0, 2, 3, 1) * 255
         return (composite_pixels + mask[..., None] * (refined - composite_pixels)).round().clamp(0, 255)
 
-    teacher, student = Refiner().eval(), Refiner().eval()
-    teacher.load_state_dict(torch.load(WORK / "teacher.pt", weights_only=True))
-    student.load_state_dict(fp16_rounded(torch.load(WORK / "student.pt", weights_only=True)))
+    teacher, student = load_refiner("teacher"), load_refiner("student", fp16=True)
     refine = lambda model, steps: torch.cat([
         sample(model, composite[i:i + 16], embedding[i:i + 16], noise[i:i + 16], img2img_timesteps(steps))
         for i in range(0, len(composite), 16)])

@@ -21,8 +21,8 @@ import numpy as np
 import torch
 from safetensors.numpy import save_file
 
-from common import (LATENT_CHANNELS, PREDICTION_TYPE, ROOT, SIDE, TAEF2, TOKENS, WORK, Refiner, decoder, encoder, gaussian_noise,
-                    img2img_timesteps, latents, load, sample)
+from common import (LATENT_CHANNELS, PREDICTION_TYPE, ROOT, SIDE, TAEF2, TOKENS, decoder, encoder, gaussian_noise,
+                    img2img_timesteps, latents, load, load_refiner, sample)
 
 MODEL = ROOT / "Models/refiner"
 FIXTURE = ROOT / "Tests/Fixtures/refiner"
@@ -72,8 +72,7 @@ def export_fixture(student):
 
 
 def main():
-    student = Refiner().eval()
-    student.load_state_dict({k: v.half().float() for k, v in torch.load(WORK / "student.pt", weights_only=True).items()})
+    student = load_refiner("student", fp16=True)
     export_model(student)
     export_fixture(student)
     size = sum(p.stat().st_size for p in MODEL.rglob("*.safetensors"))
