@@ -27,6 +27,7 @@ let package = Package(
             dependencies: ["CFFmpeg", "CV4L2"],
             linkerSettings: [.linkedLibrary("avutil"), .linkedLibrary("v4l2")]
         ),
+        .target(name: "CHalfFloat"),
         .target(name: "RecastSystem"),
         .target(
             name: "RecastMedia",
@@ -36,7 +37,7 @@ let package = Package(
             ]
         ),
         .target(name: "RecastGPU", dependencies: ["CVulkan"]),
-        .target(name: "RecastNN", dependencies: ["RecastGPU", "RecastSystem"], plugins: ["ShaderCompilerPlugin"]),
+        .target(name: "RecastNN", dependencies: ["RecastGPU", "RecastSystem", "CHalfFloat"], plugins: ["ShaderCompilerPlugin"]),
         .target(name: "RecastSwap", dependencies: ["RecastNN", "RecastGPU", "RecastMedia"]),
         .target(
             name: "RecastDaemon",
@@ -58,7 +59,7 @@ let package = Package(
         .testTarget(name: "RecastMediaTests", dependencies: ["RecastMedia"]),
         .testTarget(name: "RecastDaemonTests", dependencies: ["RecastDaemon", "RecastMedia", "RecastSwap"]),
         .testTarget(name: "RecastGPUTests", dependencies: ["RecastGPU", "RecastNN"]),
-        .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU"]),
+        .testTarget(name: "RecastNNTests", dependencies: ["RecastNN", "RecastGPU", "CHalfFloat"]),
         .testTarget(name: "RecastModelTests", dependencies: ["RecastNN", "RecastGPU"]),
         .testTarget(name: "RecastSwapTests", dependencies: ["RecastSwap", "RecastNN", "RecastGPU", "RecastMedia"]),
         .testTarget(name: "RecastIntegrationTests", dependencies: ["RecastMedia", "RecastNN"]),

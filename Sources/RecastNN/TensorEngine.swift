@@ -33,18 +33,23 @@ public final class TensorEngine: @unchecked Sendable {
             throw NNError.shapeMismatch(op: "makeTensor", detail: "\(values.count) values for shape \(shape)")
         }
         let tensor = try makeTensor(shape: shape)
-        switch precision {
-        case .float32: try gpu.upload(values, to: tensor.buffer)
-        case .float16: try gpu.upload(values.map { Float16($0) }, to: tensor.buffer)
-        }
+        try write(values, to: tensor)
         return tensor
+    }
+
+    /// Writes `values` (converted to the storage precision) into the start of `tensor`.
+    public func write(_ values: [Float], to tensor: Tensor) throws {
+        switch tensor.precision {
+        case .float32: try gpu.upload(values, to: tensor.buffer)
+        case .float16: try gpu.upload(HalfConversion.halves(values), to: tensor.buffer)
+        }
     }
 
     /// The tensor's contents as fp32.
     public func read(_ tensor: Tensor) throws -> [Float] {
         switch tensor.precision {
         case .float32: try gpu.download(tensor.buffer, count: tensor.elementCount, as: Float.self)
-        case .float16: try gpu.download(tensor.buffer, count: tensor.elementCount, as: Float16.self).map { Float($0) }
+        case .float16: HalfConversion.floats(try gpu.download(tensor.buffer, count: tensor.elementCount, as: Float16.self))
         }
     }
 

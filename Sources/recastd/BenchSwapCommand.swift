@@ -99,6 +99,8 @@ struct BenchSwapCommand: ParsableCommand {
             totals.composite += swap.lastTimings.composite
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // The refinement still in flight would overlap the next row, or outlive the process.
+        refinement?.finish()
         let n = Double(source.count)
         let used = refinement.map { "\($0.mode.rawValue)" } ?? "off"
         print("\(width)x\(height)".padding(toLength: 12, withPad: " ", startingAt: 0) + used.padding(toLength: 6, withPad: " ", startingAt: 0)

@@ -18,6 +18,10 @@ public final class SwapProcessor: FrameProcessor, @unchecked Sendable {
         try refinement?.setIdentity(swap.identity)
     }
 
+    deinit {
+        refinement?.finish()
+    }
+
     /// Replaces the identity from `image`; on failure the previous one stays (see `WarpSwap.reloadIdentity`).
     public func reloadIdentity(from image: String) throws {
         try swap.reloadIdentity(from: image)

@@ -7,6 +7,10 @@ public enum MeshLandmarks {
     /// A point on each opening of the mesh (the holes its triangles leave): the upper eyelids and the upper inner lip.
     static let eyeOpenings: Set<UInt32> = [159, 386]
     static let mouthOpening: Set<UInt32> = [13]
+    /// The eye contours' points between the corners (MediaPipe's eye connections), each with its eye's corners.
+    static let eyelids: [(point: Int, corners: (Int, Int))] =
+        [7, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246].map { ($0, rightEyeCorners) }
+        + [249, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466].map { ($0, leftEyeCorners) }
     static let rightMouthCorner = 61
     static let leftMouthCorner = 291
 

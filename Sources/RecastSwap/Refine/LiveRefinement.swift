@@ -96,6 +96,12 @@ public final class LiveRefinement: @unchecked Sendable {
         return Self.add(change, side: side, crop: crop, under: face, to: frame.image)
     }
 
+    /// Waits for the refinement in flight (`async`), so that no GPU work outlives the caller: a process that
+    /// exits while one runs has its GPU driver torn down under it (a crash at exit, seen on NVIDIA).
+    public func finish() {
+        worker.sync {}
+    }
+
     /// Forgets the last refinement and the temporal window (no face in the frame, or another face).
     public func faceLost() {
         lock.withLock {

@@ -22,6 +22,8 @@ public final class WarpSwap: @unchecked Sendable {
     public var featherFraction: Float = 0.08
     /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
     public var smoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 1, beta: 0.05)
+    /// Smoothing of the eyelids' offsets from their eye's centre: fast enough to keep blinks.
+    public var eyelidSmoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 8, beta: 0.5, derivativeCutoff: 5)
     /// Frames of colour statistics averaged (the temporal buffer's colour part); 1 uses each frame's own.
     public var window = 4
     /// Per followed face (by tracker id).
@@ -90,11 +92,10 @@ public final class WarpSwap: @unchecked Sendable {
         var output = image.pixels
         var faces: [SwappedFace] = []
         for tracked in found {
-            var state = states[tracked.id] ?? FaceState(filters: Array(repeating: smoothing, count: tracked.face.mesh.count))
+            var state = states[tracked.id]
+                ?? FaceState(smoother: MeshSmoother(points: smoothing, eyelids: eyelidSmoothing, count: tracked.face.mesh.count))
             var face = tracked.face
-            if let time {
-                for index in face.mesh.indices { face.mesh[index] = state.filters[index].filter(face.mesh[index], at: time) }
-            }
+            if let time { face.mesh = state.smoother.smooth(face.mesh, at: time) }
             if let drawn = try draw(face, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil, clock: &clock) {
                 faces.append(drawn)
             }
@@ -134,25 +135,15 @@ public final class WarpSwap: @unchecked Sendable {
             state.colours = Array((state.colours + [measured]).suffix(max(1, window)))
             transfer = ColourTransfer.mean(state.colours)
         }
-        let matched = transfer?.applied(to: warped) ?? warped
-        for y in 0..<height {
-            for x in 0..<width where mask[y * width + x] > 0 {
-                let weight = min(1, mask[y * width + x])
-                for channel in 0..<3 {
-                    let index = ((top + y) * image.width + left + x) * 3 + channel
-                    let live = Float(output[index])
-                    output[index] = UInt8(clamping: Int((live + (matched[(y * width + x) * 3 + channel] - live) * weight).rounded()))
-                }
-            }
-        }
+        (transfer ?? .unchanged).blend(warped, under: mask, into: &output, imageWidth: image.width, region: (left, top, width, height))
         return SwappedFace(id: id, mesh: face.mesh, region: FaceRegion(left: left, top: top, width: width, height: height), mask: mask)
     }
 }
 
-/// What the temporal buffer keeps of one followed face: its point filters (smoothed geometry) and the
+/// What the temporal buffer keeps of one followed face: its mesh smoother (smoothed geometry) and the
 /// colour transfers of its last frames.
 struct FaceState {
-    var filters: [OneEuroFilter<SIMD3<Float>>]
+    var smoother: MeshSmoother
     var colours: [ColourTransfer] = []
 }
 
@@ -225,6 +216,8 @@ struct ColourTransfer: Equatable {
     var scale: SIMD3<Float>
     var shift: SIMD3<Float>
 
+    static let unchanged = ColourTransfer(scale: .one, shift: .zero)
+
     /// The transfer from `warped` to `live`; nil when too little of the face is fully covered to measure it.
     static func measure(_ warped: [Float], to live: [UInt8], mask: [Float]) -> ColourTransfer? {
         var sums = [SIMD2<Double>](repeating: .zero, count: 3)
@@ -239,7 +232,7 @@ struct ColourTransfer: Equatable {
             }
         }
         guard count > 16 else { return nil }
-        var transfer = ColourTransfer(scale: .one, shift: .zero)
+        var transfer = ColourTransfer.unchanged
         for channel in 0..<3 {
             let mean = sums[channel] / count
             let deviation = (squares[channel] / count - mean * mean).squareRoot()
@@ -258,7 +251,30 @@ struct ColourTransfer: Equatable {
         return ColourTransfer(scale: transfers.map(\.scale).reduce(.zero, +) / n, shift: transfers.map(\.shift).reduce(.zero, +) / n)
     }
 
-    func applied(to warped: [Float]) -> [Float] {
-        warped.indices.map { warped[$0] * scale[$0 % 3] + shift[$0 % 3] }
+    /// Blends `warped` (RGB, row-major over `region`), with this transfer applied, into the RGB `image`
+    /// under `mask`: one pass over the region's pixels, the hot loop of the composite.
+    func blend(
+        _ warped: [Float], under mask: [Float], into image: inout [UInt8], imageWidth: Int,
+        region: (left: Int, top: Int, width: Int, height: Int)
+    ) {
+        warped.withUnsafeBufferPointer { warped in
+            mask.withUnsafeBufferPointer { mask in
+                image.withUnsafeMutableBufferPointer { image in
+                    for y in 0..<region.height {
+                        let row = ((region.top + y) * imageWidth + region.left) * 3
+                        for x in 0..<region.width where mask[y * region.width + x] > 0 {
+                            let weight = min(1, mask[y * region.width + x])
+                            for channel in 0..<3 {
+                                let face = warped[(y * region.width + x) * 3 + channel] * scale[channel] + shift[channel]
+                                let live = Float(image[row + x * 3 + channel])
+                                // +0.5 then truncation: rounding to nearest for the non-negative values the clamp keeps,
+                                // without a libm call per value.
+                                image[row + x * 3 + channel] = UInt8(clamping: Int(live + (face - live) * weight + 0.5))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -41,10 +41,7 @@ public final class FaceMeshModel: @unchecked Sendable {
             throw NNError.shapeMismatch(op: "face mesh", detail: "\(values.count) values for a \(side)×\(side) RGB crop")
         }
         let (coordinates, logit) = try lock.withLock {
-            switch engine.precision {
-            case .float32: try engine.gpu.upload(values, to: input.buffer)
-            case .float16: try engine.gpu.upload(values.map { Float16($0) }, to: input.buffer)
-            }
+            try engine.write(values, to: input)
             try sequence.run()
             return (try engine.read(landmarks), try engine.read(presenceLogit)[0])
         }

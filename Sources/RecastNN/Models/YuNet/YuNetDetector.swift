@@ -68,25 +68,12 @@ public final class YuNetDetector: @unchecked Sendable {
             input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
     }
 
-    /// Copies the image into the top-left of the padded input, converting once to the storage type.
+    /// Copies the image into the top-left of the padded input.
     private func upload(_ rgb: [Float], width: Int, height: Int, into plan: Plan) throws {
-        switch engine.precision {
-        case .float32: try engine.gpu.upload(padded(rgb, width: width, height: height, plan: plan) { $0 }, to: plan.input.buffer)
-        case .float16: try engine.gpu.upload(padded(rgb, width: width, height: height, plan: plan) { Float16($0) }, to: plan.input.buffer)
-        }
-    }
-
-    private func padded<T: BinaryFloatingPoint & BitwiseCopyable>(
-        _ rgb: [Float], width: Int, height: Int, plan: Plan, convert: (Float) -> T
-    ) -> [T] {
-        var values = [T](repeating: 0, count: plan.input.elementCount)
+        var values = [Float](repeating: 0, count: plan.input.elementCount)
         for y in 0..<height {
-            let source = y * width * 3
-            let destination = y * plan.paddedWidth * 3
-            for i in 0..<(width * 3) {
-                values[destination + i] = convert(rgb[source + i])
-            }
+            values.replaceSubrange(y * plan.paddedWidth * 3..<(y * plan.paddedWidth + width) * 3, with: rgb[y * width * 3..<(y + 1) * width * 3])
         }
-        return values
+        try engine.write(values, to: plan.input)
     }
 }
