@@ -55,17 +55,24 @@ public struct RGBImage: Sendable {
 
     /// Bilinear sample at a fractional pixel position (pixel centers at integers); outside the picture is black.
     public func sample(x: Float, y: Float) -> SIMD3<UInt8> {
-        let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
-        let fx = x - Float(x0), fy = y - Float(y0)
-        var result = SIMD3<Float>(repeating: 0)
-        for (dy, wy) in [(0, 1 - fy), (1, fy)] where wy > 0 {
-            for (dx, wx) in [(0, 1 - fx), (1, fx)] where wx > 0 {
-                let px = x0 + dx, py = y0 + dy
-                guard px >= 0, py >= 0, px < width, py < height else { continue }
+        let left = x.rounded(.down), top = y.rounded(.down)
+        let (x0, y0) = (Int(left), Int(top))
+        let (fx, fy) = (x - left, y - top)
+        var sum = SIMD3<Float>(repeating: 0)
+        // Scalar code on the buffer: this runs per pixel of every crop and resize, where generic SIMD
+        // conversions and array literals cost more than the arithmetic.
+        pixels.withUnsafeBufferPointer { pixels in
+            func add(_ px: Int, _ py: Int, _ weight: Float) {
+                guard weight > 0, px >= 0, py >= 0, px < width, py < height else { return }
                 let offset = (py * width + px) * 3
-                result += SIMD3(Float(pixels[offset]), Float(pixels[offset + 1]), Float(pixels[offset + 2])) * (wx * wy)
+                sum += SIMD3(Float(pixels[offset]), Float(pixels[offset + 1]), Float(pixels[offset + 2])) * weight
             }
+            add(x0, y0, (1 - fx) * (1 - fy))
+            add(x0 + 1, y0, fx * (1 - fy))
+            add(x0, y0 + 1, (1 - fx) * fy)
+            add(x0 + 1, y0 + 1, fx * fy)
         }
-        return SIMD3<UInt8>(clamping: SIMD3<Int32>((result).rounded(.toNearestOrAwayFromZero)))
+        func byte(_ value: Float) -> UInt8 { UInt8(clamping: Int(value.rounded(.toNearestOrAwayFromZero))) }
+        return SIMD3(byte(sum.x), byte(sum.y), byte(sum.z))
     }
 }
