@@ -38,6 +38,7 @@ static void float_to_half_f16c(const float *source, uint16_t *destination, size_
     for (; i < count; ++i) destination[i] = _cvtss_sh(source[i], _MM_FROUND_TO_NEAREST_INT);
 }
 
+// cpuid costs far less than converting one frame's values, so it is asked at each call (no shared state).
 __attribute__((target("xsave")))
 static int has_f16c(void) {
     unsigned int eax, ebx, ecx, edx;
@@ -48,22 +49,17 @@ static int has_f16c(void) {
     return (_xgetbv(0) & 6) == 6;
 }
 
-// cpuid costs far less than converting one frame's values, so it is asked each time (no shared state).
-int recast_half_float_hardware(void) { return has_f16c(); }
-
 void recast_half_to_float(const uint16_t *source, float *destination, size_t count) {
-    if (recast_half_float_hardware()) half_to_float_f16c(source, destination, count);
+    if (has_f16c()) half_to_float_f16c(source, destination, count);
     else recast_half_to_float_portable(source, destination, count);
 }
 
 void recast_float_to_half(const float *source, uint16_t *destination, size_t count) {
-    if (recast_half_float_hardware()) float_to_half_f16c(source, destination, count);
+    if (has_f16c()) float_to_half_f16c(source, destination, count);
     else recast_float_to_half_portable(source, destination, count);
 }
 #else
 // Elsewhere (AArch64) the compiler's own conversions are single instructions.
-int recast_half_float_hardware(void) { return 1; }
-
 void recast_half_to_float(const uint16_t *source, float *destination, size_t count) {
     recast_half_to_float_portable(source, destination, count);
 }

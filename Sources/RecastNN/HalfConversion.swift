@@ -4,9 +4,6 @@ import CHalfFloat
 /// array, on the processor's conversion instructions where it has them (see CHalfFloat), instead of
 /// Swift's value-at-a-time software conversion on x86-64.
 public enum HalfConversion {
-    /// Whether the conversions run on conversion instructions (F16C on x86-64).
-    public static var usesHardware: Bool { recast_half_float_hardware() != 0 }
-
     public static func floats(_ halves: [Float16]) -> [Float] {
         [Float](unsafeUninitializedCapacity: halves.count) { destination, initialized in
             halves.withUnsafeBytes { source in

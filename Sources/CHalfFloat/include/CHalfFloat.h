@@ -11,8 +11,6 @@
 
 void recast_half_to_float(const uint16_t *source, float *destination, size_t count);
 void recast_float_to_half(const float *source, uint16_t *destination, size_t count);
-// 1 when the F16C path is in use, for tests and benchmarks.
-int recast_half_float_hardware(void);
 // The path used without F16C (the compiler's conversions), callable on its own for tests.
 void recast_half_to_float_portable(const uint16_t *source, float *destination, size_t count);
 void recast_float_to_half_portable(const float *source, uint16_t *destination, size_t count);
