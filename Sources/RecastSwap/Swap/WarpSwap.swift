@@ -73,15 +73,24 @@ public final class WarpSwap: @unchecked Sendable {
         identityLock.withLock { current = (identity, texture) }
     }
 
-    /// The identity's texture on the GPU, softened: resampled to half its resolution and back. A sharp portrait
-    /// resampled at the sub-pixel positions a moving mesh gives shimmers, sharper on one frame and softer on the
-    /// next, and that, not the mesh's jitter, was most of the flicker the swap added: with the softened texture
-    /// `recastd eval` (90 frames, the bundled portrait) measured flicker 1.49 → 1.22 on d3 and 1.56 → 1.17 on
-    /// d18, and the output came slightly closer to the reference (similarity 0.282 → 0.290, 0.512 → 0.528).
+    /// Face width (pixels) the identity's texture keeps its detail down to; see `upload`.
+    static let softenedFaceWidth: Float = 128
+
+    /// The identity's texture on the GPU, softened: resampled down and back up, to half its resolution for a
+    /// large portrait, less so for one whose face is under 2 × `softenedFaceWidth` wide, not at all for a face
+    /// narrower than that. A sharp portrait resampled at the sub-pixel positions a moving mesh gives shimmers,
+    /// sharper on one frame and softer on the next, and that, not the mesh's jitter, was most of the flicker the
+    /// swap added: with the texture at half resolution `recastd eval` (90 frames, the bundled portrait) measured
+    /// flicker 1.49 → 1.22 on d3 and 1.56 → 1.17 on d18, and the output came slightly closer to the reference
+    /// (similarity 0.282 → 0.290, 0.512 → 0.528); small portraits only lost likeness by it.
     private static func upload(_ identity: IdentityFace, engine: TensorEngine) throws -> Tensor {
         let texture = identity.texture
-        let softened = texture.resized(width: max(1, texture.width / 2), height: max(1, texture.height / 2))
-            .resized(width: texture.width, height: texture.height)
+        let xs = identity.points.map(\.x)
+        let faceWidth = (xs.max() ?? 0) - (xs.min() ?? 0)
+        let scale = min(1, max(0.5, softenedFaceWidth / max(1, faceWidth)))
+        let softened = scale == 1 ? texture
+            : texture.resized(width: max(1, Int((Float(texture.width) * scale).rounded())), height: max(1, Int((Float(texture.height) * scale).rounded())))
+                .resized(width: texture.width, height: texture.height)
         return try engine.makeTensor(shape: [1, texture.height, texture.width, 3], values: softened.pixels.map(Float.init))
     }
 
