@@ -19,6 +19,7 @@ void recast_float_to_half_portable(const float *source, uint16_t *destination, s
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
+#include <pthread.h>
 
 __attribute__((target("avx,f16c")))
 static void half_to_float_f16c(const uint16_t *source, float *destination, size_t count) {
@@ -38,15 +39,23 @@ static void float_to_half_f16c(const float *source, uint16_t *destination, size_
     for (; i < count; ++i) destination[i] = _cvtss_sh(source[i], _MM_FROUND_TO_NEAREST_INT);
 }
 
-// cpuid costs far less than converting one frame's values, so it is asked at each call (no shared state).
+static int f16c_available;
+
 __attribute__((target("xsave")))
-static int has_f16c(void) {
+static void detect_f16c(void) {
     unsigned int eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
     const unsigned int osxsave = 1u << 27, avx = 1u << 28, f16c = 1u << 29;
-    if ((ecx & (osxsave | avx | f16c)) != (osxsave | avx | f16c)) return 0;
+    if ((ecx & (osxsave | avx | f16c)) != (osxsave | avx | f16c)) return;
     // The instructions are VEX-encoded: the OS must save the SSE and AVX registers.
-    return (_xgetbv(0) & 6) == 6;
+    f16c_available = (_xgetbv(0) & 6) == 6;
+}
+
+// Asked once: under a hypervisor every cpuid is a trap into it.
+static int has_f16c(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, detect_f16c);
+    return f16c_available;
 }
 
 void recast_half_to_float(const uint16_t *source, float *destination, size_t count) {

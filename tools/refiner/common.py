@@ -1,5 +1,6 @@
 """What the refiner's recipe steps share: paths, the network, the noise schedule and the few-step sampler,
 written to match Recast's runtime (RecastNN's EulerScheduler and Img2ImgLoop, RecastSwap's FaceRefiner)."""
+import argparse
 import copy
 import json
 import math
@@ -63,6 +64,17 @@ class Refiner(nn.Module):
 
     def forward(self, model_input, composite, timestep, embedding):
         return self.unet(torch.cat([model_input, composite], 1), timestep, self.tokens(embedding)).sample
+
+
+def training_arguments(doc, steps, lr, ema):
+    """The command line of a training step (teacher, distillation): its own defaults for the
+    `Optimization` settings, and a batch of 16."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--ema", type=float, default=ema)
+    return parser
 
 
 class Optimization:

@@ -10,14 +10,13 @@ Writes .build-refiner/teacher_outputs.pt and .build-refiner/student.pt.
 
 Usage: tools/refiner/distill.py [--steps N] [--batch N]
 """
-import argparse
 import copy
 import time
 
 import torch
 import torch.nn.functional as F
 
-from common import WORK, Optimization, img2img_timesteps, load_refiner, latents, sample, seed_everything
+from common import WORK, Optimization, img2img_timesteps, latents, load_refiner, sample, seed_everything, training_arguments
 
 TEACHER_STEPS = 25
 
@@ -44,11 +43,7 @@ def teacher_outputs(teacher, composite, embedding, noise, batch=32):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--ema", type=float, default=0.99)
+    parser = training_arguments(__doc__, steps=400, lr=1e-4, ema=0.99)
     parser.add_argument("--data-weight", type=float, default=0.5)
     args = parser.parse_args()
     seed_everything(2)

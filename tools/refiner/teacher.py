@@ -9,21 +9,15 @@ starts above t = 499. Weights are kept as an exponential moving average. Writes 
 
 Usage: tools/refiner/teacher.py [--steps N] [--batch N]
 """
-import argparse
 
 import torch
 import torch.nn.functional as F
 
-from common import ALPHAS, WORK, Optimization, Refiner, latents, seed_everything
+from common import ALPHAS, WORK, Optimization, Refiner, latents, seed_everything, training_arguments
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=1200)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=3e-4)
-    parser.add_argument("--ema", type=float, default=0.998)
-    args = parser.parse_args()
+    args = training_arguments(__doc__, steps=1200, lr=3e-4, ema=0.998).parse_args()
     seed_everything(1)
     data = latents("train")
     target, composite, embedding = data["target_latent"], data["composite_latent"], data["embedding"]
