@@ -7,6 +7,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "storage.glsl"
 #include "activation.glsl"
+#include "texel_chunk.glsl"
 
 #define MODE_MATMUL 0
 #define MODE_CONV 1
@@ -27,11 +28,13 @@ layout(constant_id = 10) const bool TRANSPOSE_B = false;
 // CPU implementations (lavapipe) run barriers as coroutine switches and gain nothing from
 // shared memory, so this path is several times faster there.
 layout(constant_id = 11) const bool SHARED_TILES = true;
-// Direct path only: read A and B in 16-byte chunks along K (along N for a plain matmul B).
-// Lavapipe turns every buffer load into a loop over the SIMD lanes, so one 16-byte load
-// (4 fp32 or 8 fp16 values) costs about what one scalar load does. Needs K, and N for a
-// plain B, to be multiples of the chunk (checked by the host).
+// Direct path only: fetch A and B as 16-byte texels (texel_chunk.glsl) along K (along N for a
+// plain matmul B); on lavapipe that more than halved the time of storage-buffer loads.
+// Needs K, and N for a plain B, to be multiples of the chunk (checked by the host).
 layout(constant_id = 12) const bool CHUNKED_LOADS = false;
+// Chunked path: write the output (and fetch bias, slopes and residual) a texel at a time; needs
+// N and the tile's column counts to be multiples of the chunk (checked by the host).
+layout(constant_id = 13) const bool CHUNKED_STORES = false;
 
 layout(std430, binding = 0) readonly buffer InputA { STORAGE_T a[]; };
 layout(std430, binding = 1) readonly buffer InputB { STORAGE_T b[]; };
@@ -39,17 +42,19 @@ layout(std430, binding = 2) readonly buffer Bias { STORAGE_T bias[]; };
 layout(std430, binding = 3) readonly buffer Residual { STORAGE_T residual[]; };
 layout(std430, binding = 4) readonly buffer Slopes { STORAGE_T slopes[]; };
 layout(std430, binding = 5) writeonly buffer Output { STORAGE_T c[]; };
-// The same A and B bindings viewed as 16-byte chunks.
-layout(std430, binding = 0) readonly buffer InputAChunks { uvec4 aChunks[]; };
-layout(std430, binding = 1) readonly buffer InputBChunks { uvec4 bChunks[]; };
+// A and B again, as texel buffers of 16-byte texels (RGBA32UI).
+layout(binding = 6) uniform usamplerBuffer aTexels;
+layout(binding = 7) uniform usamplerBuffer bTexels;
+// The output, bias, residual and slopes as texels, for the chunked path's epilogue.
+layout(binding = 8, rgba32ui) uniform writeonly uimageBuffer cTexels;
+layout(binding = 9) uniform usamplerBuffer biasTexels;
+layout(binding = 10) uniform usamplerBuffer residualTexels;
+layout(binding = 11) uniform usamplerBuffer slopeTexels;
 
-#ifdef RECAST_F16_STORAGE
-#define CHUNK 8
-#define CHUNK_SHIFT 3
-#else
-#define CHUNK 4
-#define CHUNK_SHIFT 2
-#endif
+// Chunked path: the sums are updated in MICRO_M×MICRO_N blocks (measured best on lavapipe).
+const int MICRO_M = TM % 2 == 0 ? 2 : 1;
+const int MICRO_N = TN % 8 == 0 ? 8 : 1;
+
 
 layout(push_constant) uniform Parameters {
     int M, N, K;
@@ -237,18 +242,6 @@ void mainDirect() {
     }
 }
 
-void unpackChunk(uvec4 u, out float v[CHUNK]) {
-    [[unroll]] for (int q = 0; q < 4; q++) {
-#ifdef RECAST_F16_STORAGE
-        vec2 pair = unpackHalf2x16(u[q]);
-        v[2 * q] = pair.x;
-        v[2 * q + 1] = pair.y;
-#else
-        v[q] = uintBitsToFloat(u[q]);
-#endif
-    }
-}
-
 // Like mainDirect, with each invocation's TN columns contiguous and every operand read in
 // chunks. Loads outside the image read a valid chunk and are zeroed by a factor instead of a
 // branch, which would put the load under an execution mask.
@@ -303,27 +296,35 @@ void mainChunked() {
             int k = kBase + ci;
             float av[TM][CHUNK];
             [[unroll]] for (int i = 0; i < TM; i++) {
-                unpackChunk(aChunks[(rowStart[i] + ci) >> CHUNK_SHIFT], av[i]);
+                unpackChunk(texelFetch(aTexels, (rowStart[i] + ci) >> CHUNK_SHIFT), av[i]);
                 if (MODE == MODE_CONV) {
                     [[unroll]] for (int q = 0; q < CHUNK; q++) av[i][q] *= rowFactor[i];
                 }
             }
-            float bv[CHUNK];
+            // bv[j][q]: B at row k + q, column j of this invocation.
+            float bv[TN][CHUNK];
             if (bAlongK) {
-                [[unroll]] for (int j = 0; j < TN; j++) {
-                    unpackChunk(bChunks[(columnStart[j] + k) >> CHUNK_SHIFT], bv);
-                    [[unroll]] for (int i = 0; i < TM; i++) {
-                        [[unroll]] for (int q = 0; q < CHUNK; q++) acc[i * TN + j] = fma(av[i][q], bv[q], acc[i * TN + j]);
-                    }
-                }
+                [[unroll]] for (int j = 0; j < TN; j++) unpackChunk(texelFetch(bTexels, (columnStart[j] + k) >> CHUNK_SHIFT), bv[j]);
             } else {
                 [[unroll]] for (int q = 0; q < CHUNK; q++) {
                     [[unroll]] for (int jc = 0; jc < TN; jc += CHUNK) {
                         // A chunk past N only feeds discarded outputs; N is a multiple of the chunk.
                         int column = min(colBase + jc, pc.N - CHUNK);
-                        unpackChunk(bChunks[(batch * pc.strideB + (k + q) * pc.N + column) >> CHUNK_SHIFT], bv);
-                        [[unroll]] for (int i = 0; i < TM; i++) {
-                            [[unroll]] for (int c = 0; c < CHUNK; c++) acc[i * TN + jc + c] = fma(av[i][q], bv[c], acc[i * TN + jc + c]);
+                        float row[CHUNK];
+                        unpackChunk(texelFetch(bTexels, (batch * pc.strideB + (k + q) * pc.N + column) >> CHUNK_SHIFT), row);
+                        [[unroll]] for (int c = 0; c < CHUNK; c++) bv[jc + c][q] = row[c];
+                    }
+                }
+            }
+            // Block by block, so that a block's sums stay in registers through the chunk.
+            [[unroll]] for (int ib = 0; ib < TM; ib += MICRO_M) {
+                [[unroll]] for (int jb = 0; jb < TN; jb += MICRO_N) {
+                    [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                        [[unroll]] for (int i = 0; i < MICRO_M; i++) {
+                            [[unroll]] for (int j = 0; j < MICRO_N; j++) {
+                                int o = (ib + i) * TN + jb + j;
+                                acc[o] = fma(av[ib + i][q], bv[jb + j][q], acc[o]);
+                            }
                         }
                     }
                 }
@@ -331,6 +332,45 @@ void mainChunked() {
         }
     }
 
+    if (CHUNKED_STORES) {
+        // Where output rows are whole texels: bias and slopes fetched once, the residual and the
+        // output a texel at a time.
+        float biases[TN];
+        float slope[TN];
+        [[unroll]] for (int jc = 0; jc < TN; jc += CHUNK) {
+            float b[CHUNK];
+            float s[CHUNK];
+            [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                b[q] = 0.0;
+                s[q] = 0.0;
+            }
+            int channelChunk = (group * pc.N + min(colBase + jc, pc.N - CHUNK)) >> CHUNK_SHIFT;
+            if (HAS_BIAS) unpackChunk(texelFetch(biasTexels, channelChunk), b);
+            if (ACTIVATION == ACT_PRELU) unpackChunk(texelFetch(slopeTexels, channelChunk), s);
+            [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                biases[jc + q] = b[q];
+                slope[jc + q] = s[q];
+            }
+        }
+        [[unroll]] for (int i = 0; i < TM; i++) {
+            int m = rowBase + i;
+            if (m >= pc.M) continue;
+            [[unroll]] for (int jc = 0; jc < TN; jc += CHUNK) {
+                int n = colBase + jc;
+                if (n >= pc.N) continue;
+                int index = MODE == MODE_CONV ? m * pc.outC + group * pc.N + n : batch * pc.strideC + m * pc.N + n;
+                float residuals[CHUNK];
+                [[unroll]] for (int q = 0; q < CHUNK; q++) residuals[q] = 0.0;
+                if (HAS_RESIDUAL) unpackChunk(texelFetch(residualTexels, index >> CHUNK_SHIFT), residuals);
+                float v[CHUNK];
+                [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                    v[q] = activate(acc[i * TN + jc + q] + biases[jc + q] + residuals[q], ACTIVATION, slope[jc + q]);
+                }
+                imageStore(cTexels, index >> CHUNK_SHIFT, packChunk(v));
+            }
+        }
+        return;
+    }
     [[unroll]] for (int i = 0; i < TM; i++) {
         int m = rowBase + i;
         if (m >= pc.M) continue;

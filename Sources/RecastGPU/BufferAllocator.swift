@@ -28,7 +28,8 @@ public final class BufferAllocator: @unchecked Sendable {
         self.kind = kind
         bindingLimit = device.capabilities.maxStorageBufferRange
         blockSize = min(preferredBlockSize, bindingLimit)
-        alignment = max(device.capabilities.minStorageBufferOffsetAlignment, 16)
+        // Every buffer can be bound as storage or as 16-byte texels (`BindingAccess.isTexelView`).
+        alignment = max(device.capabilities.minStorageBufferOffsetAlignment, device.capabilities.minTexelBufferOffsetAlignment, 16)
     }
 
     /// Number of device memory blocks currently held (pooled blocks are kept when empty).
@@ -79,7 +80,9 @@ public final class BufferAllocator: @unchecked Sendable {
         switch kind {
         case .deviceLocal:
             return try MemoryBlock(
-                device: device, size: size, usage: VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | transfer,
+                device: device, size: size,
+                usage: VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
+                    | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT.rawValue | transfer,
                 required: VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT.rawValue, preferred: 0,
                 isDedicated: dedicated, purpose: "device-local tensors")
         case .staging:

@@ -13,6 +13,8 @@ public final class CommandSequence: @unchecked Sendable {
     private let commandPool: VkCommandPool
     private let commandBuffer: VkCommandBuffer
     private let descriptorPool: VkDescriptorPool?
+    /// Views of the buffers bound as texels, alive as long as the descriptor sets naming them.
+    private let bufferViews: [VkBufferView]
     private let queryPool: VkQueryPool?
     private let fence: VkFence
     private let runLock = NSLock()
@@ -44,7 +46,8 @@ public final class CommandSequence: @unchecked Sendable {
         fence = try device.makeFence()
         descriptorPool = try Self.makeDescriptorPool(device: device, dispatches: dispatches)
         queryPool = profiling && !dispatches.isEmpty ? try Self.makeQueryPool(device: device, count: dispatches.count * 2) : nil
-        let sets = try Self.writeDescriptorSets(device: device, pool: descriptorPool, dispatches: dispatches)
+        bufferViews = try Self.makeBufferViews(device: device, dispatches: dispatches)
+        let sets = try Self.writeDescriptorSets(device: device, pool: descriptorPool, dispatches: dispatches, views: bufferViews)
         try record(sets: sets, barriersBefore: barriersBefore)
     }
 
@@ -52,6 +55,7 @@ public final class CommandSequence: @unchecked Sendable {
         vkDestroyFence(context.device.handle, fence, nil)
         if let queryPool { vkDestroyQueryPool(context.device.handle, queryPool, nil) }
         if let descriptorPool { vkDestroyDescriptorPool(context.device.handle, descriptorPool, nil) }
+        for view in bufferViews { vkDestroyBufferView(context.device.handle, view, nil) }
         vkDestroyCommandPool(context.device.handle, commandPool, nil)
     }
 
@@ -146,19 +150,47 @@ public final class CommandSequence: @unchecked Sendable {
     }
 
     private static func makeDescriptorPool(device: LogicalDevice, dispatches: [CommandRecorder.Dispatch]) throws -> VkDescriptorPool? {
-        let descriptorCount = dispatches.reduce(0) { $0 + $1.buffers.count }
-        guard descriptorCount > 0 else { return nil }
-        var size = VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptorCount: UInt32(descriptorCount))
+        let accesses = dispatches.flatMap(\.kernel.bindings)
+        guard !accesses.isEmpty else { return nil }
+        var sizes = [VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER]
+            .map { type in VkDescriptorPoolSize(type: type, descriptorCount: UInt32(accesses.filter { $0.descriptorType == type }.count)) }
+            .filter { $0.descriptorCount > 0 }
         var info = VkDescriptorPoolCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO
         info.maxSets = UInt32(dispatches.count)
-        info.poolSizeCount = 1
+        info.poolSizeCount = UInt32(sizes.count)
         var pool: VkDescriptorPool?
-        try withUnsafePointer(to: &size) { sizePointer in
-            info.pPoolSizes = sizePointer
+        try sizes.withUnsafeMutableBufferPointer { sizePointer in
+            info.pPoolSizes = UnsafePointer(sizePointer.baseAddress)
             try vkCheck(vkCreateDescriptorPool(device.handle, &info, nil, &pool), "vkCreateDescriptorPool")
         }
         return pool
+    }
+
+    /// A view of 16-byte RGBA32UI texels for each binding bound through one, in binding order,
+    /// at most the device's texel limit long. On failure the views already made are destroyed.
+    private static func makeBufferViews(device: LogicalDevice, dispatches: [CommandRecorder.Dispatch]) throws -> [VkBufferView] {
+        var views: [VkBufferView] = []
+        do {
+            for dispatch in dispatches {
+                for (buffer, access) in zip(dispatch.buffers, dispatch.kernel.bindings) where access.isTexelView {
+                    let texels = min(buffer.reservedBytes / 16, device.capabilities.maxTexelBufferElements)
+                    var info = VkBufferViewCreateInfo()
+                    info.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
+                    info.buffer = buffer.vkBuffer
+                    info.format = VK_FORMAT_R32G32B32A32_UINT
+                    info.offset = VkDeviceSize(buffer.offset)
+                    info.range = VkDeviceSize(texels * 16)
+                    var view: VkBufferView?
+                    try vkCheck(vkCreateBufferView(device.handle, &info, nil, &view), "vkCreateBufferView(\(dispatch.kernel.name))")
+                    views.append(view!)
+                }
+            }
+        } catch {
+            for view in views { vkDestroyBufferView(device.handle, view, nil) }
+            throw error
+        }
+        return views
     }
 
     private static func makeQueryPool(device: LogicalDevice, count: Int) throws -> VkQueryPool {
@@ -173,7 +205,7 @@ public final class CommandSequence: @unchecked Sendable {
 
     /// Allocates one descriptor set per dispatch and writes it once.
     private static func writeDescriptorSets(
-        device: LogicalDevice, pool: VkDescriptorPool?, dispatches: [CommandRecorder.Dispatch]
+        device: LogicalDevice, pool: VkDescriptorPool?, dispatches: [CommandRecorder.Dispatch], views: [VkBufferView]
     ) throws -> [VkDescriptorSet?] {
         guard let pool else { return Array(repeating: nil, count: dispatches.count) }
         var layouts: [VkDescriptorSetLayout?] = dispatches.map { $0.kernel.descriptorSetLayout }
@@ -191,23 +223,32 @@ public final class CommandSequence: @unchecked Sendable {
                 VkDescriptorBufferInfo(buffer: buffer.vkBuffer, offset: VkDeviceSize(buffer.offset), range: VkDeviceSize(buffer.reservedBytes))
             }
         }
+        let viewHandles: [VkBufferView?] = views
         bufferInfos.withUnsafeBufferPointer { infoPointer in
-            var writes: [VkWriteDescriptorSet] = []
-            var cursor = 0
-            for (setIndex, dispatch) in dispatches.enumerated() {
-                for binding in dispatch.buffers.indices {
-                    var write = VkWriteDescriptorSet()
-                    write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-                    write.dstSet = sets[setIndex]
-                    write.dstBinding = UInt32(binding)
-                    write.descriptorCount = 1
-                    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-                    write.pBufferInfo = infoPointer.baseAddress! + cursor
-                    writes.append(write)
-                    cursor += 1
+            viewHandles.withUnsafeBufferPointer { viewPointer in
+                var writes: [VkWriteDescriptorSet] = []
+                var cursor = 0
+                var viewCursor = 0
+                for (setIndex, dispatch) in dispatches.enumerated() {
+                    for (binding, access) in dispatch.kernel.bindings.enumerated() {
+                        var write = VkWriteDescriptorSet()
+                        write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
+                        write.dstSet = sets[setIndex]
+                        write.dstBinding = UInt32(binding)
+                        write.descriptorCount = 1
+                        write.descriptorType = access.descriptorType
+                        if access.isTexelView {
+                            write.pTexelBufferView = viewPointer.baseAddress! + viewCursor
+                            viewCursor += 1
+                        } else {
+                            write.pBufferInfo = infoPointer.baseAddress! + cursor
+                        }
+                        writes.append(write)
+                        cursor += 1
+                    }
                 }
+                vkUpdateDescriptorSets(device.handle, UInt32(writes.count), writes, 0, nil)
             }
-            vkUpdateDescriptorSets(device.handle, UInt32(writes.count), writes, 0, nil)
         }
         return sets
     }

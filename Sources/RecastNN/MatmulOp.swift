@@ -23,7 +23,7 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "matmul", detail: "a \(a.shape), b \(b.shape) (transposed: \(transposeB)), output \(output.shape)")
         }
-        let tiling = tiling ?? .forShape(n: n, device: gpu.capabilities.type)
+        let tiling = tiling ?? .forShape(m: m, n: n, device: gpu.capabilities.type)
         let chunk = GemmTiling.chunkElements(precision)
         let dispatch = GemmDispatch(
             mode: .matmul, tiling: tiling, activation: activation, transposeB: transposeB,

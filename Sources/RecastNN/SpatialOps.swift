@@ -55,10 +55,18 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "pool", detail: "input \(input.shape), kernel \(kernel), stride \(stride), padding \(padding), output \(output.shape)")
         }
-        try encodeImageMap(
-            "pool", mode: mode.rawValue, input: input, output: output,
-            extra: [input.shape[1], input.shape[2], outH, outW, input.shape[3], kernel, kernel, stride, stride, padding, padding].map { UInt32($0) },
-            pushConstantBytes: 52, into: recorder)
+        let chunk = GemmTiling.chunkElements(precision)
+        // Channels in whole texel chunks: one invocation per pixel and chunk.
+        let chunks = input.shape[3] % chunk == 0 && fitTexelViews(input) ? input.shape[3] / chunk : 0
+        let pool = try self.kernel(
+            "pool", bindings: [.read, .write, .texels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
+        let count = chunks > 0 ? output.elementCount / chunk : output.elementCount
+        let grid = linearGroups(count: count, perGroup: 256)
+        try recorder.dispatch(
+            pool, buffers: [input.buffer, output.buffer, input.buffer],
+            pushConstants: [count, grid.x, input.shape[1], input.shape[2], outH, outW, input.shape[3], kernel, kernel, stride, stride, padding, padding]
+                .map { UInt32($0) },
+            groups: grid, label: "pool")
     }
 
     public func pool(_ input: Tensor, mode: PoolMode, kernel: Int, stride: Int, padding: Int = 0) throws -> Tensor {

@@ -53,6 +53,13 @@ public final class TensorEngine: @unchecked Sendable {
         }
     }
 
+    /// Whether every tensor fits a texel view (`BindingAccess.texels`), which kernels'
+    /// texel paths need; a view of a larger buffer is cut at the device's limit.
+    func fitTexelViews(_ tensors: Tensor...) -> Bool {
+        let limit = gpu.capabilities.maxTexelBufferElements * 16
+        return tensors.allSatisfy { $0.buffer.byteCount <= limit }
+    }
+
     /// The kernel for `family` with these specialization constants, built once and cached.
     func kernel(
         _ family: String, bindings: [BindingAccess], pushConstantBytes: Int, specialization: [UInt32: UInt32] = [:]

@@ -125,8 +125,11 @@ struct BenchOpsCommand: ParsableCommand {
         return times.sorted()[times.count / 2]
     }
 
+    /// Seeded, so every run times the same values, and fast: the system generator asks the
+    /// kernel for every value, which took longer than the timed ops themselves.
     static func random(_ count: Int) -> [Float] {
-        (0..<count).map { _ in Float.random(in: -1...1) }
+        var generator = SplitMix(seed: UInt64(count))
+        return (0..<count).map { _ in 2 * generator.nextUnit() - 1 }
     }
 
     static func parseTiling(_ text: String) throws -> GemmTiling {

@@ -9,6 +9,7 @@ struct DeviceSelectionTests {
             vendorID: 0, deviceID: 0, pipelineCacheUUID: [], storageBuffer16BitAccess: true, shaderFloat16: false,
             subgroupSize: 32, maxComputeSharedMemorySize: sharedMemory, maxStorageBufferRange: 1 << 27,
             maxComputeWorkGroupInvocations: 1024, maxPushConstantsSize: 128, minStorageBufferOffsetAlignment: 64,
+            minTexelBufferOffsetAlignment: 16, maxTexelBufferElements: 1 << 27,
             cooperativeMatrix: false, timestampPeriod: 1, computeQueueFamily: 0, computeQueueTimestamps: true)
     }
 

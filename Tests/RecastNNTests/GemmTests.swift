@@ -12,7 +12,8 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
     var shape: ConvolutionShape
     var bias = true, residual = false, activation = Activation.none
     var testDescription: String {
-        "\(batch)x\(height)x\(width) \(shape.inChannels)→\(shape.outChannels) k\(shape.kernelHeight) s\(shape.strideY) p\(shape.padY) d\(shape.dilationY) g\(shape.groups) \(activation) res \(residual)"
+        let s = shape
+        return "\(batch)x\(height)x\(width) \(s.inChannels)→\(s.outChannels) k\(s.kernelHeight) s\(s.strideY) p\(s.padY),\(s.padX),\(s.padBottom),\(s.padRight) d\(s.dilationY) g\(s.groups) \(activation) res \(residual)"
     }
 }
 
@@ -87,7 +88,20 @@ struct GemmTests {
                         residual: true, activation: .relu),
         ConvolutionCase(height: 11, width: 13, shape: ConvolutionShape(inChannels: 32, outChannels: 18, kernel: 5, stride: 2, groups: 2),
                         activation: .prelu),
+        // Output channels in whole chunks too: the chunked path stores texels.
+        ConvolutionCase(batch: 2, height: 7, width: 9, shape: ConvolutionShape(inChannels: 16, outChannels: 24, kernel: 3),
+                        residual: true, activation: .prelu),
+        ConvolutionCase(height: 5, width: 6, shape: ConvolutionShape(inChannels: 8, outChannels: 16, kernel: 1), bias: false),
+        // TFLite's SAME padding at stride 2 (bottom and right only), on an RGB input.
+        ConvolutionCase(height: 12, width: 10, shape: sameStride2(inChannels: 3, outChannels: 16), activation: .prelu),
     ]
+
+    static func sameStride2(inChannels: Int, outChannels: Int) -> ConvolutionShape {
+        var shape = ConvolutionShape(inChannels: inChannels, outChannels: outChannels, kernel: 3, stride: 2, padding: 0)
+        shape.padBottom = 1
+        shape.padRight = 1
+        return shape
+    }
 
     @Test(arguments: StoragePrecision.allCases, convolutionCases)
     func convolution(precision: StoragePrecision, c: ConvolutionCase) throws {

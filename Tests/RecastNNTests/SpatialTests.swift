@@ -17,7 +17,9 @@ struct SpatialTests {
     @Test(arguments: StoragePrecision.allCases, PoolMode.allCases)
     func pool(precision: StoragePrecision, mode: PoolMode) throws {
         let engine = try engine(precision)
-        for (shape, kernel, stride, padding) in [([1, 1, 1, 3], 1, 1, 0), ([2, 9, 7, 17], 2, 2, 0), ([1, 11, 13, 33], 3, 2, 1), ([1, 5, 5, 4], 3, 1, 1)] {
+        // Channel counts of whole texel chunks (8 fp16 or 4 fp32 values) take the texel path.
+        let texelCases = [([1, 1, 1, 8], 1, 1, 0), ([2, 9, 7, 16], 2, 2, 0), ([1, 11, 13, 24], 3, 2, 1)]
+        for (shape, kernel, stride, padding) in [([1, 1, 1, 3], 1, 1, 0), ([2, 9, 7, 17], 2, 2, 0), ([1, 11, 13, 33], 3, 2, 1), ([1, 5, 5, 4], 3, 1, 1)] + texelCases {
             let values = stored(randomValues(shape.reduce(1, *), seed: 41), precision)
             let output = try engine.pool(try engine.makeTensor(shape: shape, values: values), mode: mode, kernel: kernel, stride: stride, padding: padding)
             let reference = CPUReference.pool(values, batch: shape[0], height: shape[1], width: shape[2], channels: shape[3], mode: mode, kernel: kernel, stride: stride, padding: padding)
@@ -43,6 +45,21 @@ struct SpatialTests {
         let engine = try engine(precision)
         let input = try engine.makeTensor(shape: [1, 2, 2, 3], values: randomValues(12, seed: 43))
         #expect(throws: NNError.self) { try engine.pad(input, top: 2, bottom: 0, left: 0, right: 0, mode: .reflect) }
+    }
+
+    @Test(arguments: StoragePrecision.allCases)
+    func padChannelsWithZeros(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        for (pixels, channels, width) in [([1, 1, 1], 3, 8), ([2, 5, 7], 3, 4), ([1, 3, 9], 17, 24), ([1, 2, 2], 5, 5)] {
+            let values = stored(randomValues(pixels.reduce(1, *) * channels, seed: 43), precision)
+            let input = try engine.makeTensor(shape: pixels + [channels], values: values)
+            let output = try engine.makeTensor(shape: pixels + [width])
+            try engine.run { try engine.encodePadChannels(input, output: output, into: $0) }
+            let reference = (0..<pixels.reduce(1, *) * width).map { index in
+                index % width < channels ? values[index / width * channels + index % width] : 0
+            }
+            try expectClose(try engine.read(output), reference, precision, "pad \(pixels + [channels]) to \(width) channels")
+        }
     }
 
     @Test(arguments: StoragePrecision.allCases)

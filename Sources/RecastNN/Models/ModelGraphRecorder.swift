@@ -25,21 +25,10 @@ final class ModelGraphRecorder {
         return output
     }
 
-    /// Zeros added below and to the right.
-    func padBottomRight(_ input: Tensor, by amount: Int) throws -> Tensor {
-        let output = try engine.makeTensor(
-            shape: [input.shape[0], input.shape[1] + amount, input.shape[2] + amount, input.shape[3]])
-        try engine.encodePad(input, top: 0, left: 0, mode: .constant(0), output: output, into: recorder)
-        return output
-    }
-
     /// `input` followed by zero channels up to `channels`.
     func padChannels(_ input: Tensor, to channels: Int) throws -> Tensor {
-        let zeros = try engine.makeTensor(
-            shape: Array(input.shape.dropLast()) + [channels - input.shape[3]],
-            values: [Float](repeating: 0, count: input.elementCount / input.shape[3] * (channels - input.shape[3])))
         let output = try engine.makeTensor(shape: Array(input.shape.dropLast()) + [channels])
-        try engine.encodeConcatChannels([input, zeros], output: output, into: recorder)
+        try engine.encodePadChannels(input, output: output, into: recorder)
         return output
     }
 

@@ -21,7 +21,7 @@ struct FaceMeshNetwork {
     init(engine: TensorEngine, file: SafeTensorsFile) throws {
         let weights = FaceMeshWeights(engine: engine, file: file)
         // Like the strided blocks, the stem pads only the bottom and right (TFLite SAME on an even size).
-        stem = try weights.convolution("stem.conv", stride: 2, padding: 0, prelu: "stem.prelu")
+        stem = try weights.convolution("stem.conv", stride: 2, padding: 0, padBottomRight: 1, prelu: "stem.prelu")
         trunk = try Self.trunkStrides.enumerated().map { index, stride in
             try FaceMeshBlock(weights: weights, prefix: "trunk.block\(index + 1)", stride: stride)
         }
@@ -39,7 +39,7 @@ struct FaceMeshNetwork {
 
     /// Records the network on `input`; returns the landmarks ([1, 1, 1, 1404]) and the presence logit ([1, 1, 1, 1]).
     func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> (landmarks: Tensor, presenceLogit: Tensor) {
-        var x = try graph.convolve(stem, graph.padBottomRight(input, by: 1))
+        var x = try graph.convolve(stem, input)
         for block in trunk { x = try block.encode(x, in: graph) }
 
         var landmarks = x

@@ -5,11 +5,15 @@ struct FaceMeshWeights {
     let file: SafeTensorsFile
 
     /// The convolution `name`, with its shape read from the file; `prelu` names the PReLU fused after it.
-    func convolution(_ name: String, stride: Int = 1, padding: Int, prelu: String? = nil) throws -> ConvolutionLayer {
+    /// - Parameter padBottomRight: zeros after the last row and column instead of `padding`.
+    func convolution(_ name: String, stride: Int = 1, padding: Int, padBottomRight: Int? = nil, prelu: String? = nil) throws -> ConvolutionLayer {
         let shape = try weightShape(name)
+        var convolution = ConvolutionShape(inChannels: shape[1], outChannels: shape[0], kernel: shape[2], stride: stride, padding: padding)
+        convolution.padBottom = padBottomRight ?? padding
+        convolution.padRight = padBottomRight ?? padding
         return try ConvolutionLayer(
             engine: engine,
-            shape: ConvolutionShape(inChannels: shape[1], outChannels: shape[0], kernel: shape[2], stride: stride, padding: padding),
+            shape: convolution,
             weights: file.floats("\(name).weight"), bias: file.floats("\(name).bias", shape: [shape[0]]),
             activation: prelu == nil ? .none : .prelu,
             preluSlopes: try prelu.map { try file.floats("\($0).slope", shape: [shape[0]]) })
