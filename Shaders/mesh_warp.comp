@@ -14,6 +14,8 @@
 // barriers are what costs most on lavapipe: a whole face mesh bins in one round of 3 barriers.
 // Where triangles overlap, the one nearest the camera wins: smallest interpolated destination z,
 // ties to the lower triangle index, so the result does not depend on the order the bins fill.
+// Triangles and boundary edges are read as per-item fp32 texels (see MeshWarpGeometry): a
+// triangle is 3 texel fetches, which on lavapipe cost a fraction of 12 scattered buffer loads.
 //
 // Pixel centres are at integer coordinates (as affine_warp). A pixel is inside a triangle when
 // its three edge functions share the sign of the triangle's area, zero included; either winding
@@ -35,12 +37,11 @@ layout(constant_id = 1) const bool FEATHER = false;
 
 layout(std430, binding = 0) readonly buffer Texture { STORAGE_T texel[]; };
 // Points are fp32 whatever the storage precision: fp16 cannot address pixels of large images.
-layout(std430, binding = 1) readonly buffer SourcePoints { float sourcePoints[]; };           // x, y per vertex
-layout(std430, binding = 2) readonly buffer DestinationPoints { float destinationPoints[]; }; // x, y, z per vertex
-layout(std430, binding = 3) readonly buffer Triangles { uint triangles[]; };                  // 3 vertex indices each
-layout(std430, binding = 4) readonly buffer BoundaryEdges { uint boundaryEdges[]; };          // 2 vertex indices each
-layout(std430, binding = 5) writeonly buffer Output { STORAGE_T y[]; };
-layout(std430, binding = 6) writeonly buffer Mask { STORAGE_T mask[]; };
+layout(binding = 1) uniform usamplerBuffer sourceCorners;      // ax ay bx by | cx cy - - per triangle
+layout(binding = 2) uniform usamplerBuffer destinationCorners; // ax ay bx by | cx cy az bz | cz - - - per triangle
+layout(binding = 3) uniform usamplerBuffer boundaryEdgeEnds;   // ax ay bx by per edge
+layout(std430, binding = 4) writeonly buffer Output { STORAGE_T y[]; };
+layout(std430, binding = 5) writeonly buffer Mask { STORAGE_T mask[]; };
 
 layout(push_constant) uniform Parameters {
     int sourceH, sourceW, outH, outW, channels;
@@ -57,8 +58,20 @@ float edgeFunction(vec2 a, vec2 b, vec2 p) {
     return e;
 }
 
-vec2 destinationXY(uint v) { return vec2(destinationPoints[3u * v], destinationPoints[3u * v + 1u]); }
-vec2 sourceXY(uint v) { return vec2(sourcePoints[2u * v], sourcePoints[2u * v + 1u]); }
+// A triangle's destination corners (a, b, c) and their depths.
+struct Corners {
+    vec2 a, b, c;
+    vec3 depth;
+};
+
+Corners destinationTriangle(uint t) {
+    vec4 first = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t)));
+    vec4 second = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t + 1u)));
+    float third = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t + 2u)).x);
+    return Corners(first.xy, first.zw, second.xy, vec3(second.zw, third));
+}
+
+vec4 edgeEnds(uint e) { return uintBitsToFloat(texelFetch(boundaryEdgeEnds, int(e))); }
 
 bool boxMeetsTile(vec2 lo, vec2 hi, vec2 tileLo, vec2 tileHi) {
     return all(lessThanEqual(lo, tileHi)) && all(greaterThanEqual(hi, tileLo));
@@ -83,9 +96,9 @@ float segmentDistance(vec2 p, vec2 a, vec2 b) {
 }
 
 bool triangleMeetsTile(uint t, vec2 tileLo, vec2 tileHi) {
-    uint i0 = triangles[3u * t], i1 = triangles[3u * t + 1u], i2 = triangles[3u * t + 2u];
-    vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
-    vec3 depth = vec3(destinationPoints[3u * i0 + 2u], destinationPoints[3u * i1 + 2u], destinationPoints[3u * i2 + 2u]);
+    Corners corners = destinationTriangle(t);
+    vec2 a = corners.a, b = corners.b, c = corners.c;
+    vec3 depth = corners.depth;
     bool finite = !any(isnan(vec3(a.x, b.x, c.x))) && !any(isnan(vec3(a.y, b.y, c.y))) && !any(isnan(depth))
         && !any(isinf(vec3(a.x, b.x, c.x))) && !any(isinf(vec3(a.y, b.y, c.y))) && !any(isinf(depth));
     return finite && edgeFunction(a, b, c) != 0.0 && boxMeetsTile(min(a, min(b, c)), max(a, max(b, c)), tileLo, tileHi);
@@ -121,7 +134,8 @@ void main() {
                 triangleBin[atomicAdd(triangleBinCount, 1u)] = item;
             }
             if (FEATHER && item < pc.edgeCount) {
-                vec2 a = destinationXY(boundaryEdges[2u * item]), b = destinationXY(boundaryEdges[2u * item + 1u]);
+                vec4 ends = edgeEnds(item);
+                vec2 a = ends.xy, b = ends.zw;
                 if (boxMeetsTile(min(a, b), max(a, b), reachLo, reachHi)) edgeBin[atomicAdd(edgeBinCount, 1u)] = item;
             }
         }
@@ -129,8 +143,8 @@ void main() {
         uint count = inImage ? triangleBinCount : 0u;
         for (uint i = 0u; i < count; ++i) {
             uint triangle = triangleBin[i];
-            uint i0 = triangles[3u * triangle], i1 = triangles[3u * triangle + 1u], i2 = triangles[3u * triangle + 2u];
-            vec2 a = destinationXY(i0), b = destinationXY(i1), c = destinationXY(i2);
+            Corners corners = destinationTriangle(triangle);
+            vec2 a = corners.a, b = corners.b, c = corners.c;
             float area = edgeFunction(a, b, c);
             float w0 = edgeFunction(b, c, pixel);
             float w1 = edgeFunction(c, a, pixel);
@@ -138,8 +152,7 @@ void main() {
             bool inside = area > 0.0 ? (w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0) : (w0 <= 0.0 && w1 <= 0.0 && w2 <= 0.0);
             if (!inside) continue;
             vec3 weights = vec3(w0, w1, w2) / area;
-            float depth = weights.x * destinationPoints[3u * i0 + 2u] + weights.y * destinationPoints[3u * i1 + 2u]
-                + weights.z * destinationPoints[3u * i2 + 2u];
+            float depth = weights.x * corners.depth.x + weights.y * corners.depth.y + weights.z * corners.depth.z;
             if (best == NONE || depth < bestDepth || (depth == bestDepth && triangle < best)) {
                 best = triangle;
                 bestDepth = depth;
@@ -148,8 +161,8 @@ void main() {
         }
         uint edges = FEATHER && inImage ? edgeBinCount : 0u;
         for (uint i = 0u; i < edges; ++i) {
-            uint e = edgeBin[i];
-            nearest = min(nearest, segmentDistance(pixel, destinationXY(boundaryEdges[2u * e]), destinationXY(boundaryEdges[2u * e + 1u])));
+            vec4 ends = edgeEnds(edgeBin[i]);
+            nearest = min(nearest, segmentDistance(pixel, ends.xy, ends.zw));
         }
         barrier();
     }
@@ -163,8 +176,9 @@ void main() {
         for (int c = 0; c < pc.channels; ++c) y[pixelIndex * pc.channels + c] = TO_STORAGE(0.0);
         return;
     }
-    vec2 s = bestWeights.x * sourceXY(triangles[3u * best]) + bestWeights.y * sourceXY(triangles[3u * best + 1u])
-        + bestWeights.z * sourceXY(triangles[3u * best + 2u]);
+    vec4 sourceAB = uintBitsToFloat(texelFetch(sourceCorners, int(2u * best)));
+    vec2 sourceC = uintBitsToFloat(texelFetch(sourceCorners, int(2u * best + 1u))).xy;
+    vec2 s = bestWeights.x * sourceAB.xy + bestWeights.y * sourceAB.zw + bestWeights.z * sourceC;
     float fx0 = floor(s.x);
     float fy0 = floor(s.y);
     // Far outside the texture every neighbour is the fill (or edge) value; clamping first keeps

@@ -16,22 +16,26 @@ public struct MeshWarpOptions: Sendable, Equatable {
 
 /// A mesh and its two sets of vertex positions in GPU buffers, for `encodeMeshWarp`: source points
 /// (x, y in texture pixels) and destination points (x, y in output pixels, z depth, smaller is
-/// nearer the camera). Points are fp32 whatever the storage precision. The points can be rewritten
-/// between replays of a recorded warp (`updateMeshWarpPoints`), e.g. per frame.
+/// nearer the camera). The points can be rewritten between replays of a recorded warp
+/// (`updateMeshWarpPoints`), e.g. per frame.
+///
+/// The GPU reads them gathered per triangle and per boundary edge, as fp32 16-byte texels
+/// whatever the storage precision: a triangle's destination corners and depths in 3 texels
+/// (ax ay bx by | cx cy az bz | cz 0 0 0), its source corners in 2 (ax ay bx by | cx cy 0 0), a
+/// boundary edge's destination ends in 1. A triangle is then 3 texel fetches instead of 12
+/// scattered loads (the rasteriser tests every pixel against the triangles binned to its tile).
 /// `@unchecked Sendable`: immutable references; buffer contents are synchronized by submission.
 public final class MeshWarpGeometry: @unchecked Sendable {
     public let mesh: TriangleMesh
-    let sourcePoints: GPUBuffer
-    let destinationPoints: GPUBuffer
-    let triangles: GPUBuffer
-    let boundaryEdges: GPUBuffer
+    let sourceCorners: GPUBuffer
+    let destinationCorners: GPUBuffer
+    let boundaryEdgeEnds: GPUBuffer
 
-    init(mesh: TriangleMesh, sourcePoints: GPUBuffer, destinationPoints: GPUBuffer, triangles: GPUBuffer, boundaryEdges: GPUBuffer) {
+    init(mesh: TriangleMesh, sourceCorners: GPUBuffer, destinationCorners: GPUBuffer, boundaryEdgeEnds: GPUBuffer) {
         self.mesh = mesh
-        self.sourcePoints = sourcePoints
-        self.destinationPoints = destinationPoints
-        self.triangles = triangles
-        self.boundaryEdges = boundaryEdges
+        self.sourceCorners = sourceCorners
+        self.destinationCorners = destinationCorners
+        self.boundaryEdgeEnds = boundaryEdgeEnds
     }
 }
 
@@ -40,15 +44,13 @@ extension TensorEngine {
     public func makeMeshWarpGeometry(
         mesh: TriangleMesh, sourcePoints: [SIMD2<Float>], destinationPoints: [SIMD3<Float>]
     ) throws -> MeshWarpGeometry {
-        let vertices = max(mesh.vertexCount, 1)
+        let triangles = max(mesh.triangles.count, 1), edges = max(mesh.boundaryEdges.count, 1)
+        let texel = 4 * MemoryLayout<Float>.size
         let geometry = MeshWarpGeometry(
             mesh: mesh,
-            sourcePoints: try gpu.makeBuffer(byteCount: vertices * 2 * MemoryLayout<Float>.size),
-            destinationPoints: try gpu.makeBuffer(byteCount: vertices * 3 * MemoryLayout<Float>.size),
-            triangles: try gpu.makeBuffer(byteCount: max(mesh.triangles.count, 1) * 3 * MemoryLayout<UInt32>.size),
-            boundaryEdges: try gpu.makeBuffer(byteCount: max(mesh.boundaryEdges.count, 1) * 2 * MemoryLayout<UInt32>.size))
-        try gpu.upload(mesh.triangles.flatMap { [$0.x, $0.y, $0.z] }, to: geometry.triangles)
-        try gpu.upload(mesh.boundaryEdges.flatMap { [$0.x, $0.y] }, to: geometry.boundaryEdges)
+            sourceCorners: try gpu.makeBuffer(byteCount: triangles * 2 * texel),
+            destinationCorners: try gpu.makeBuffer(byteCount: triangles * 3 * texel),
+            boundaryEdgeEnds: try gpu.makeBuffer(byteCount: edges * texel))
         try updateMeshWarpPoints(geometry, source: sourcePoints, destination: destinationPoints)
         return geometry
     }
@@ -57,13 +59,32 @@ extension TensorEngine {
     public func updateMeshWarpPoints(
         _ geometry: MeshWarpGeometry, source: [SIMD2<Float>]? = nil, destination: [SIMD3<Float>]? = nil
     ) throws {
-        let vertices = geometry.mesh.vertexCount
+        let mesh = geometry.mesh
+        let vertices = mesh.vertexCount
         guard source.map({ $0.count == vertices }) ?? true, destination.map({ $0.count == vertices }) ?? true else {
             throw NNError.shapeMismatch(
                 op: "meshWarp", detail: "\(source?.count ?? vertices) source and \(destination?.count ?? vertices) destination points for \(vertices) vertices")
         }
-        if let source { try gpu.upload(source.flatMap { [$0.x, $0.y] }, to: geometry.sourcePoints) }
-        if let destination { try gpu.upload(destination.flatMap { [$0.x, $0.y, $0.z] }, to: geometry.destinationPoints) }
+        if let source {
+            var corners = [Float](); corners.reserveCapacity(mesh.triangles.count * 8)
+            for t in mesh.triangles {
+                let (a, b, c) = (source[Int(t.x)], source[Int(t.y)], source[Int(t.z)])
+                corners += [a.x, a.y, b.x, b.y, c.x, c.y, 0, 0]
+            }
+            if !corners.isEmpty { try gpu.upload(corners, to: geometry.sourceCorners) }
+        }
+        if let destination {
+            var corners = [Float](); corners.reserveCapacity(mesh.triangles.count * 12)
+            for t in mesh.triangles {
+                let (a, b, c) = (destination[Int(t.x)], destination[Int(t.y)], destination[Int(t.z)])
+                corners += [a.x, a.y, b.x, b.y, c.x, c.y, a.z, b.z, c.z, 0, 0, 0]
+            }
+            if !corners.isEmpty { try gpu.upload(corners, to: geometry.destinationCorners) }
+            let ends = mesh.boundaryEdges.flatMap { edge in
+                [destination[Int(edge.x)].x, destination[Int(edge.x)].y, destination[Int(edge.y)].x, destination[Int(edge.y)].y]
+            }
+            if !ends.isEmpty { try gpu.upload(ends, to: geometry.boundaryEdgeEnds) }
+        }
     }
 
     /// Records a triangle-mesh warp of the NHWC `texture` [1, H, W, C] into `output` [1, H', W', C]
@@ -86,7 +107,7 @@ extension TensorEngine {
         }
         let feather = options.featherWidth > 0
         let kernel = try kernel(
-            "mesh_warp", bindings: [.read, .read, .read, .read, .read, .write, .write], pushConstantBytes: 36,
+            "mesh_warp", bindings: [.read, .texels, .texels, .texels, .write, .write], pushConstantBytes: 36,
             specialization: [0: options.border.code, 1: feather ? 1 : 0])
         let (height, width) = (output.shape[1], output.shape[2])
         let fill: Float = if case let .constant(value) = options.border { value } else { 0 }
@@ -94,8 +115,8 @@ extension TensorEngine {
                      geometry.mesh.triangles.count, geometry.mesh.boundaryEdges.count].map { UInt32($0) }
         try recorder.dispatch(
             kernel,
-            buffers: [texture.buffer, geometry.sourcePoints, geometry.destinationPoints, geometry.triangles,
-                      geometry.boundaryEdges, output.buffer, mask.buffer],
+            buffers: [texture.buffer, geometry.sourceCorners, geometry.destinationCorners, geometry.boundaryEdgeEnds,
+                      output.buffer, mask.buffer],
             pushConstants: sizes + [options.featherWidth.word, fill.word],
             groups: ((width + 15) / 16, (height + 15) / 16, 1), label: "meshWarp")
     }
