@@ -92,6 +92,12 @@ struct BenchOpsCommand: ParsableCommand {
             name: "matmul \(m)x\(n)x\(k)", flops: 2 * Double(m * n * k),
             encode: { try engine.encodeMatmul(a, b, output: c, tiling: tiling, into: $0) },
             sgemm: sgemmRunner(m: m, n: n, k: k)))
+        // A linear layer's weights as PyTorch stores them, [N][K], against sgemm with B transposed.
+        let weights = try engine.makeTensor(shape: [n, k], values: random(n * k))
+        result.append(Benchmark(
+            name: "linear \(m)x\(n)x\(k)", flops: 2 * Double(m * n * k),
+            encode: { try engine.encodeMatmul(a, weights, transposeB: true, output: c, tiling: tiling, into: $0) },
+            sgemm: sgemmRunner(m: m, n: n, k: k, transposeB: true)))
 
         let (tokens, heads, headDim) = (1024, 5, 64)
         let q = try engine.makeTensor(shape: [1, tokens, heads * headDim], values: random(tokens * heads * headDim))
@@ -106,12 +112,15 @@ struct BenchOpsCommand: ParsableCommand {
         return result
     }
 
-    /// A closure running row-major C[m×n] = A[m×k]·B[k×n] with OpenBLAS on preallocated arrays.
-    static func sgemmRunner(m: Int, n: Int, k: Int) -> () -> Void {
+    /// A closure running row-major C[m×n] = A[m×k]·B[k×n] (B stored [n][k] when transposed) with
+    /// OpenBLAS on preallocated arrays.
+    static func sgemmRunner(m: Int, n: Int, k: Int, transposeB: Bool = false) -> () -> Void {
         let a = random(m * k), b = random(k * n)
         let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * n)
         return {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c.baseAddress, Int32(n))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b,
+                Int32(transposeB ? k : n), 0, c.baseAddress, Int32(n))
         }
     }
 
