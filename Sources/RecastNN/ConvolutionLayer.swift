@@ -11,6 +11,11 @@ public final class ConvolutionLayer: Sendable {
     /// layer at 320×240 on lavapipe).
     let gemmShape: ConvolutionShape
     let weights: Tensor
+
+    /// The input channels the convolution runs on: `shape.inChannels`, or one texel chunk for an
+    /// RGB input on CPU devices. An input given with these channels, the extra ones zero, skips
+    /// the padding pass: a model uploading its image from the host writes them for free.
+    public var paddedInputChannels: Int { gemmShape.inChannels }
     let bias: Tensor?
     let slopes: Tensor?
 
@@ -57,7 +62,7 @@ public final class ConvolutionLayer: Sendable {
         engine: TensorEngine, input: Tensor, residual: Tensor? = nil, output: Tensor,
         tiling: GemmTiling? = nil, into recorder: CommandRecorder
     ) throws {
-        guard input.rank == 4, input.shape[3] == shape.inChannels else {
+        guard input.rank == 4, input.shape[3] == shape.inChannels || input.shape[3] == gemmShape.inChannels else {
             throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape) for \(shape.inChannels) channels")
         }
         let (batch, height, width) = (input.shape[0], input.shape[1], input.shape[2])
@@ -68,7 +73,7 @@ public final class ConvolutionLayer: Sendable {
             throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? [])")
         }
         var input = input
-        if gemmShape.inChannels != shape.inChannels {
+        if input.shape[3] != gemmShape.inChannels {
             let widened = try engine.makeTensor(shape: [batch, height, width, gemmShape.inChannels])
             try engine.encodePadChannels(input, output: widened, into: recorder)
             input = widened

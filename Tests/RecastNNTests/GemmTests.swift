@@ -128,4 +128,20 @@ struct GemmTests {
             try expectClose(try engine.read(output), reference, precision, "\(c.testDescription) tiling \(tiling)")
         }
     }
+
+    /// An RGB input may come with the zero channels the layer runs on (written from the host), and
+    /// then gives the same result without the padding pass.
+    @Test(arguments: StoragePrecision.allCases)
+    func convolutionTakesAnInputWithItsPaddedChannels(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        let shape = Self.sameStride2(inChannels: 3, outChannels: 16)
+        let values = stored(randomValues(9 * 11 * 3, seed: 12), precision)
+        let weights = stored(randomValues(shape.weightCount, seed: 13), precision)
+        let layer = try ConvolutionLayer(engine: engine, shape: shape, weights: weights, activation: .relu)
+        let padded = try engine.makeTensor(shape: [1, 9, 11, layer.paddedInputChannels])
+        try engine.write(values, channels: 3, to: padded)
+        let reference = CPUReference.convolution(values, batch: 1, height: 9, width: 11, shape: shape, weights: weights, activation: .relu)
+        try expectClose(try engine.read(try layer(engine, padded)), reference, precision, "input with \(layer.paddedInputChannels) channels")
+        try expectClose(try engine.read(try layer(engine, try engine.makeTensor(shape: [1, 9, 11, 3], values: values))), reference, precision, "RGB input")
+    }
 }

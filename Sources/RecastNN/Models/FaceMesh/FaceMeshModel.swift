@@ -21,7 +21,8 @@ public final class FaceMeshModel: @unchecked Sendable {
         self.engine = engine
         let network = try FaceMeshNetwork(engine: engine, file: SafeTensorsFile(path: weightsPath))
         let graph = ModelGraphRecorder(engine: engine)
-        input = try engine.makeTensor(shape: [1, Self.inputSize, Self.inputSize, 3])
+        // RGB, with the zero channels the stem convolution runs on (see paddedInputChannels).
+        input = try engine.makeTensor(shape: [1, Self.inputSize, Self.inputSize, network.stem.paddedInputChannels])
         (landmarks, presenceLogit) = try network.encode(input, in: graph)
         sequence = try graph.recorder.finish()
     }
@@ -41,7 +42,7 @@ public final class FaceMeshModel: @unchecked Sendable {
             throw NNError.shapeMismatch(op: "face mesh", detail: "\(values.count) values for a \(side)×\(side) RGB crop")
         }
         let (coordinates, logit) = try lock.withLock {
-            try engine.write(values, to: input)
+            try engine.write(values, channels: 3, to: input)
             try sequence.run()
             return (try engine.read(landmarks), try engine.read(presenceLogit)[0])
         }

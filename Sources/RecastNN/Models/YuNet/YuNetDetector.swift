@@ -62,7 +62,8 @@ public final class YuNetDetector: @unchecked Sendable {
         let paddedWidth = (width + 31) / 32 * 32
         let paddedHeight = (height + 31) / 32 * 32
         let graph = ModelGraphRecorder(engine: engine)
-        let input = try engine.makeTensor(shape: [1, paddedHeight, paddedWidth, 3])
+        // RGB, with the zero channels the stem convolution runs on (see paddedInputChannels).
+        let input = try engine.makeTensor(shape: [1, paddedHeight, paddedWidth, network.stemConvolution.paddedInputChannels])
         let heads = try network.encode(input, in: graph)
         return Plan(
             input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
@@ -70,10 +71,10 @@ public final class YuNetDetector: @unchecked Sendable {
 
     /// Copies the image into the top-left of the padded input.
     private func upload(_ rgb: [Float], width: Int, height: Int, into plan: Plan) throws {
-        var values = [Float](repeating: 0, count: plan.input.elementCount)
+        var values = [Float](repeating: 0, count: plan.paddedWidth * plan.paddedHeight * 3)
         for y in 0..<height {
             values.replaceSubrange(y * plan.paddedWidth * 3..<(y * plan.paddedWidth + width) * 3, with: rgb[y * width * 3..<(y + 1) * width * 3])
         }
-        try engine.write(values, to: plan.input)
+        try engine.write(values, channels: 3, to: plan.input)
     }
 }
