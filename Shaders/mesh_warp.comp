@@ -39,9 +39,10 @@ layout(std430, binding = 0) readonly buffer Texture { STORAGE_T texel[]; };
 // Points are fp32 whatever the storage precision: fp16 cannot address pixels of large images.
 layout(binding = 1) uniform usamplerBuffer sourceCorners;      // ax ay bx by | cx cy - - per triangle
 layout(binding = 2) uniform usamplerBuffer destinationCorners; // ax ay bx by | cx cy az bz | cz - - - per triangle
-layout(binding = 3) uniform usamplerBuffer boundaryEdgeEnds;   // ax ay bx by per edge
-layout(std430, binding = 4) writeonly buffer Output { STORAGE_T y[]; };
-layout(std430, binding = 5) writeonly buffer Mask { STORAGE_T mask[]; };
+layout(binding = 3) uniform usamplerBuffer destinationBoxes;   // min x, min y, max x, max y per triangle (empty: covers nothing)
+layout(binding = 4) uniform usamplerBuffer boundaryEdgeEnds;   // ax ay bx by per edge
+layout(std430, binding = 5) writeonly buffer Output { STORAGE_T y[]; };
+layout(std430, binding = 6) writeonly buffer Mask { STORAGE_T mask[]; };
 
 layout(push_constant) uniform Parameters {
     int sourceH, sourceW, outH, outW, channels;
@@ -56,19 +57,6 @@ shared uint triangleBin[CHUNK], edgeBin[CHUNK];
 float edgeFunction(vec2 a, vec2 b, vec2 p) {
     precise float e = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
     return e;
-}
-
-// A triangle's destination corners (a, b, c) and their depths.
-struct Corners {
-    vec2 a, b, c;
-    vec3 depth;
-};
-
-Corners destinationTriangle(uint t) {
-    vec4 first = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t)));
-    vec4 second = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t + 1u)));
-    float third = uintBitsToFloat(texelFetch(destinationCorners, int(3u * t + 2u)).x);
-    return Corners(first.xy, first.zw, second.xy, vec3(second.zw, third));
 }
 
 vec4 edgeEnds(uint e) { return uintBitsToFloat(texelFetch(boundaryEdgeEnds, int(e))); }
@@ -95,13 +83,10 @@ float segmentDistance(vec2 p, vec2 a, vec2 b) {
     return length(ap - t * ab);
 }
 
+// The host gives triangles that cover nothing (zero area, a non-finite corner) an empty box.
 bool triangleMeetsTile(uint t, vec2 tileLo, vec2 tileHi) {
-    Corners corners = destinationTriangle(t);
-    vec2 a = corners.a, b = corners.b, c = corners.c;
-    vec3 depth = corners.depth;
-    bool finite = !any(isnan(vec3(a.x, b.x, c.x))) && !any(isnan(vec3(a.y, b.y, c.y))) && !any(isnan(depth))
-        && !any(isinf(vec3(a.x, b.x, c.x))) && !any(isinf(vec3(a.y, b.y, c.y))) && !any(isinf(depth));
-    return finite && edgeFunction(a, b, c) != 0.0 && boxMeetsTile(min(a, min(b, c)), max(a, max(b, c)), tileLo, tileHi);
+    vec4 box = uintBitsToFloat(texelFetch(destinationBoxes, int(t)));
+    return boxMeetsTile(box.xy, box.zw, tileLo, tileHi);
 }
 
 void main() {
@@ -143,8 +128,9 @@ void main() {
         uint count = inImage ? triangleBinCount : 0u;
         for (uint i = 0u; i < count; ++i) {
             uint triangle = triangleBin[i];
-            Corners corners = destinationTriangle(triangle);
-            vec2 a = corners.a, b = corners.b, c = corners.c;
+            vec4 ab = uintBitsToFloat(texelFetch(destinationCorners, int(3u * triangle)));
+            vec4 cDepths = uintBitsToFloat(texelFetch(destinationCorners, int(3u * triangle + 1u)));
+            vec2 a = ab.xy, b = ab.zw, c = cDepths.xy;
             float area = edgeFunction(a, b, c);
             float w0 = edgeFunction(b, c, pixel);
             float w1 = edgeFunction(c, a, pixel);
@@ -152,7 +138,9 @@ void main() {
             bool inside = area > 0.0 ? (w0 >= 0.0 && w1 >= 0.0 && w2 >= 0.0) : (w0 <= 0.0 && w1 <= 0.0 && w2 <= 0.0);
             if (!inside) continue;
             vec3 weights = vec3(w0, w1, w2) / area;
-            float depth = weights.x * corners.depth.x + weights.y * corners.depth.y + weights.z * corners.depth.z;
+            // The third depth only for a triangle that covers the pixel.
+            float lastDepth = uintBitsToFloat(texelFetch(destinationCorners, int(3u * triangle + 2u)).x);
+            float depth = weights.x * cDepths.z + weights.y * cDepths.w + weights.z * lastDepth;
             if (best == NONE || depth < bestDepth || (depth == bestDepth && triangle < best)) {
                 best = triangle;
                 bestDepth = depth;

@@ -22,20 +22,34 @@ public struct MeshWarpOptions: Sendable, Equatable {
 /// The GPU reads them gathered per triangle and per boundary edge, as fp32 16-byte texels
 /// whatever the storage precision: a triangle's destination corners and depths in 3 texels
 /// (ax ay bx by | cx cy az bz | cz 0 0 0), its source corners in 2 (ax ay bx by | cx cy 0 0), a
-/// boundary edge's destination ends in 1. A triangle is then 3 texel fetches instead of 12
-/// scattered loads (the rasteriser tests every pixel against the triangles binned to its tile).
+/// boundary edge's destination ends in 1; and each triangle's destination bounding box in 1
+/// (empty for a triangle that covers nothing: zero area or a non-finite corner), which is all the
+/// rasteriser's binning reads. Testing a pixel then takes 2 texel fetches (and the third for a
+/// triangle that covers it) instead of 12 scattered loads.
 /// `@unchecked Sendable`: immutable references; buffer contents are synchronized by submission.
 public final class MeshWarpGeometry: @unchecked Sendable {
     public let mesh: TriangleMesh
     let sourceCorners: GPUBuffer
     let destinationCorners: GPUBuffer
+    let destinationBoxes: GPUBuffer
     let boundaryEdgeEnds: GPUBuffer
 
-    init(mesh: TriangleMesh, sourceCorners: GPUBuffer, destinationCorners: GPUBuffer, boundaryEdgeEnds: GPUBuffer) {
+    init(mesh: TriangleMesh, sourceCorners: GPUBuffer, destinationCorners: GPUBuffer, destinationBoxes: GPUBuffer, boundaryEdgeEnds: GPUBuffer) {
         self.mesh = mesh
         self.sourceCorners = sourceCorners
         self.destinationCorners = destinationCorners
+        self.destinationBoxes = destinationBoxes
         self.boundaryEdgeEnds = boundaryEdgeEnds
+    }
+
+    /// The destination bounding box (min x, min y, max x, max y) of the triangle with these corners,
+    /// or an empty box when it covers nothing: a non-finite corner, or zero area (the edge function
+    /// computed as the shader and the CPU reference compute it, without fused multiply-add).
+    static func destinationBox(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> [Float] {
+        let finite = [a, b, c].allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite }
+        let area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
+        guard finite, area != 0 else { return [.infinity, .infinity, -.infinity, -.infinity] }
+        return [min(a.x, b.x, c.x), min(a.y, b.y, c.y), max(a.x, b.x, c.x), max(a.y, b.y, c.y)]
     }
 }
 
@@ -50,6 +64,7 @@ extension TensorEngine {
             mesh: mesh,
             sourceCorners: try gpu.makeBuffer(byteCount: triangles * 2 * texel),
             destinationCorners: try gpu.makeBuffer(byteCount: triangles * 3 * texel),
+            destinationBoxes: try gpu.makeBuffer(byteCount: triangles * texel),
             boundaryEdgeEnds: try gpu.makeBuffer(byteCount: edges * texel))
         try updateMeshWarpPoints(geometry, source: sourcePoints, destination: destinationPoints)
         return geometry
@@ -74,12 +89,18 @@ extension TensorEngine {
             if !corners.isEmpty { try gpu.upload(corners, to: geometry.sourceCorners) }
         }
         if let destination {
-            var corners = [Float](); corners.reserveCapacity(mesh.triangles.count * 12)
+            var corners = [Float](), boxes = [Float]()
+            corners.reserveCapacity(mesh.triangles.count * 12)
+            boxes.reserveCapacity(mesh.triangles.count * 4)
             for t in mesh.triangles {
                 let (a, b, c) = (destination[Int(t.x)], destination[Int(t.y)], destination[Int(t.z)])
                 corners += [a.x, a.y, b.x, b.y, c.x, c.y, a.z, b.z, c.z, 0, 0, 0]
+                boxes += MeshWarpGeometry.destinationBox(a, b, c)
             }
-            if !corners.isEmpty { try gpu.upload(corners, to: geometry.destinationCorners) }
+            if !corners.isEmpty {
+                try gpu.upload(corners, to: geometry.destinationCorners)
+                try gpu.upload(boxes, to: geometry.destinationBoxes)
+            }
             let ends = mesh.boundaryEdges.flatMap { edge in
                 [destination[Int(edge.x)].x, destination[Int(edge.x)].y, destination[Int(edge.y)].x, destination[Int(edge.y)].y]
             }
@@ -107,7 +128,7 @@ extension TensorEngine {
         }
         let feather = options.featherWidth > 0
         let kernel = try kernel(
-            "mesh_warp", bindings: [.read, .texels, .texels, .texels, .write, .write], pushConstantBytes: 36,
+            "mesh_warp", bindings: [.read, .texels, .texels, .texels, .texels, .write, .write], pushConstantBytes: 36,
             specialization: [0: options.border.code, 1: feather ? 1 : 0])
         let (height, width) = (output.shape[1], output.shape[2])
         let fill: Float = if case let .constant(value) = options.border { value } else { 0 }
@@ -115,8 +136,8 @@ extension TensorEngine {
                      geometry.mesh.triangles.count, geometry.mesh.boundaryEdges.count].map { UInt32($0) }
         try recorder.dispatch(
             kernel,
-            buffers: [texture.buffer, geometry.sourceCorners, geometry.destinationCorners, geometry.boundaryEdgeEnds,
-                      output.buffer, mask.buffer],
+            buffers: [texture.buffer, geometry.sourceCorners, geometry.destinationCorners, geometry.destinationBoxes,
+                      geometry.boundaryEdgeEnds, output.buffer, mask.buffer],
             pushConstants: sizes + [options.featherWidth.word, fill.word],
             groups: ((width + 15) / 16, (height + 15) / 16, 1), label: "meshWarp")
     }

@@ -60,7 +60,7 @@ struct BenchSwapCommand: ParsableCommand {
             print("refiner: \(directory), \(refiner.stepCount) step(s), \(settings.side)×\(settings.side) crop: "
                 + String(format: "%.0f ms per refinement (median of 3: encode, UNet, decode)", cost))
         }
-        print("size        refine   fps   total ms   face ms   warp ms   composite ms   refine ms   conversion ms   refined")
+        print("size        refine   fps   total ms   p95 ms   face ms   warp ms   composite ms   refine ms   conversion ms   refined")
         for (width, height) in [(640, 480), (1280, 720)] {
             for refiner in [nil] + (refiner.map { [$0] } ?? []) {
                 try row(source, width: width, height: height, refiner: refiner, mode: mode, engine: engine, models: modelDirectory, identity: identityPath)
@@ -81,6 +81,8 @@ struct BenchSwapCommand: ParsableCommand {
         var refining = 0.0
         let converter = FrameConverter()
         var totals = SwapTimings(), conversion = 0.0
+        // Each frame's time from its RGB conversion to its converted output: the latency the swap adds.
+        var latencies: [Double] = []
         let start = DispatchTime.now().uptimeNanoseconds
         for (index, original) in source.enumerated() {
             let frame = try converter.convert(original, to: .i420, width: width, height: height)
@@ -93,7 +95,9 @@ struct BenchSwapCommand: ParsableCommand {
             let swappedAt = DispatchTime.now().uptimeNanoseconds
             refining += Double(swappedAt - warpedAt) / 1e6
             _ = try converter.frame(fromRGB: swapped, format: .i420, timestamp: 0, capturedAt: 0)
-            conversion += Double(converted - before + DispatchTime.now().uptimeNanoseconds - swappedAt) / 1e6
+            let end = DispatchTime.now().uptimeNanoseconds
+            conversion += Double(converted - before + end - swappedAt) / 1e6
+            latencies.append(Double(end - before) / 1e6)
             totals.face += swap.lastTimings.face
             totals.warp += swap.lastTimings.warp
             totals.composite += swap.lastTimings.composite
@@ -104,7 +108,8 @@ struct BenchSwapCommand: ParsableCommand {
         let n = Double(source.count)
         let used = refinement.map { "\($0.mode.rawValue)" } ?? "off"
         print("\(width)x\(height)".padding(toLength: 12, withPad: " ", startingAt: 0) + used.padding(toLength: 6, withPad: " ", startingAt: 0)
-            + String(format: "%6.2f %10.1f %9.1f %9.1f %14.1f %11.1f %15.1f", n / seconds, seconds * 1000 / n,
+            + String(format: "%6.2f %10.1f %8.1f %9.1f %9.1f %14.1f %11.1f %15.1f", n / seconds, seconds * 1000 / n,
+                     latencies.sorted()[min(latencies.count - 1, latencies.count * 95 / 100)],
                      totals.face / n, totals.warp / n, totals.composite / n, refining / n, conversion / n)
             + "   \(refinement?.refinedFrames ?? 0)/\(source.count)")
         fflush(nil)

@@ -51,7 +51,7 @@ public final class FaceTracker: @unchecked Sendable {
         if tracked.isEmpty || followed.count < tracked.count || framesSinceDetection >= detectionInterval {
             framesSinceDetection = 0
             detections += 1
-            followed = try reconcile(followed, with: chosen(from: detect(image)), in: image)
+            followed = try reconcile(followed, with: chosen(from: detect(image, following: followed)), in: image)
         }
         tracked = followed
         return followed
@@ -107,12 +107,24 @@ public final class FaceTracker: @unchecked Sendable {
         }
     }
 
+    /// Width in pixels the smallest followed face keeps in the image a detection runs on, when one
+    /// face is followed (YuNet finds faces 40–250 px across best).
+    public static let followedFaceDetectionWidth: Float = 96
+
     /// Boxes and keypoints only (and embeddings when matching): meshes are measured for the faces kept.
-    private func detect(_ image: RGBImage) throws -> [AnalyzedFace] {
-        let (measures, embeds) = (analyzer.measuresMesh, analyzer.embedsIdentity)
+    /// While following one face (not `all`), the image is scaled down as far as the face stays
+    /// `followedFaceDetectionWidth` px across, to no less than 320 px on its long side: a 200 px face
+    /// in a 640×480 frame is then found at 320×240, in a quarter of the time. Without a followed
+    /// face the analyzer's full `detectionSize` looks for small ones.
+    private func detect(_ image: RGBImage, following followed: [TrackedFace] = []) throws -> [AnalyzedFace] {
+        let (measures, embeds, size) = (analyzer.measuresMesh, analyzer.embedsIdentity, analyzer.detectionSize)
         analyzer.measuresMesh = false
         if case .matching = choice { analyzer.embedsIdentity = true } else { analyzer.embedsIdentity = false }
-        defer { (analyzer.measuresMesh, analyzer.embedsIdentity) = (measures, embeds) }
+        if choice != .all, let smallest = followed.map(\.face.box.width).min(), smallest > 0 {
+            let longSide = Float(max(image.width, image.height))
+            analyzer.detectionSize = min(size, max(320, Int(longSide * Self.followedFaceDetectionWidth / smallest)))
+        }
+        defer { (analyzer.measuresMesh, analyzer.embedsIdentity, analyzer.detectionSize) = (measures, embeds, size) }
         return try analyzer.analyze(image)
     }
 
