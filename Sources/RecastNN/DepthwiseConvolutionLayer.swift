@@ -95,7 +95,8 @@ public final class DepthwiseConvolutionLayer: Sendable {
         let s = shape
         let rows = input.shape[0] * expected[1]
         let chunk = GemmTiling.chunkElements(engine.precision)
-        let texels = s.channels % chunk == 0 && engine.fitTexelViews(input, output)
+        // On CPU devices (as measured there); GPUs keep one output element an invocation.
+        let texels = engine.gpu.capabilities.type == .cpu && s.channels % chunk == 0 && engine.fitTexelViews(input, output)
         // Texel path: outputs per invocation along a row.
         let pixels = 4
         // Otherwise four channels per invocation where they divide evenly.

@@ -56,8 +56,8 @@ extension TensorEngine {
             throw NNError.shapeMismatch(op: "pool", detail: "input \(input.shape), kernel \(kernel), stride \(stride), padding \(padding), output \(output.shape)")
         }
         let chunk = GemmTiling.chunkElements(precision)
-        // Channels in whole texel chunks: one invocation per pixel and chunk.
-        let chunks = input.shape[3] % chunk == 0 && fitTexelViews(input) ? input.shape[3] / chunk : 0
+        // On CPU devices, channels in whole texel chunks: one invocation per pixel and chunk.
+        let chunks = gpu.capabilities.type == .cpu && input.shape[3] % chunk == 0 && fitTexelViews(input) ? input.shape[3] / chunk : 0
         let pool = try self.kernel(
             "pool", bindings: [.read, .write, .texels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
         let count = chunks > 0 ? output.elementCount / chunk : output.elementCount

@@ -15,6 +15,10 @@ struct AttentionTests {
         AttentionCase(batch: 1, queries: 5, keys: 0, extra: 21, heads: 2, headDim: 80),
         AttentionCase(batch: 1, queries: 17, keys: 65, extra: 3, heads: 1, headDim: 160),
         AttentionCase(batch: 2, queries: 9, keys: 11, extra: 4, heads: 8, headDim: 33),
+        // On CPU devices head dimensions of whole texel chunks run 8 queries an invocation: query
+        // counts around multiples of 8 and of a workgroup's 512.
+        AttentionCase(batch: 2, queries: 513, keys: 7, extra: 2, heads: 2, headDim: 24),
+        AttentionCase(batch: 1, queries: 8, keys: 9, extra: 0, heads: 3, headDim: 16),
     ]
 
     @Test(arguments: StoragePrecision.allCases, cases)

@@ -21,7 +21,7 @@ struct DepthwiseConvolutionTests {
         DepthwiseCase(height: 9, width: 14, shape: DepthwiseConvolutionShape(channels: 5, kernel: 5, stride: 2), bias: false),
         DepthwiseCase(height: 7, width: 6, shape: DepthwiseConvolutionShape(channels: 16, kernel: 3, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
                       residual: true, activation: .sigmoid),
-        // Channel counts that are whole texel chunks take the texel path (8 fp16 or 4 fp32 values a
+        // On CPU devices, channel counts that are whole texel chunks take the texel path (8 fp16 or 4 fp32 values a
         // texel): widths that are not multiples of its 4 outputs an invocation, both strides, 1×1.
         DepthwiseCase(height: 1, width: 1, shape: DepthwiseConvolutionShape(channels: 8, kernel: 3)),
         DepthwiseCase(batch: 2, height: 11, width: 13, shape: DepthwiseConvolutionShape(channels: 24, kernel: 3), residual: true, activation: .prelu),

@@ -17,7 +17,7 @@ struct SpatialTests {
     @Test(arguments: StoragePrecision.allCases, PoolMode.allCases)
     func pool(precision: StoragePrecision, mode: PoolMode) throws {
         let engine = try engine(precision)
-        // Channel counts of whole texel chunks (8 fp16 or 4 fp32 values) take the texel path.
+        // On CPU devices, channel counts of whole texel chunks (8 fp16 or 4 fp32 values) take the texel path.
         let texelCases = [([1, 1, 1, 8], 1, 1, 0), ([2, 9, 7, 16], 2, 2, 0), ([1, 11, 13, 24], 3, 2, 1)]
         for (shape, kernel, stride, padding) in [([1, 1, 1, 3], 1, 1, 0), ([2, 9, 7, 17], 2, 2, 0), ([1, 11, 13, 33], 3, 2, 1), ([1, 5, 5, 4], 3, 1, 1)] + texelCases {
             let values = stored(randomValues(shape.reduce(1, *), seed: 41), precision)
