@@ -55,7 +55,6 @@ layout(binding = 11) uniform usamplerBuffer slopeTexels;
 const int MICRO_M = TM % 2 == 0 ? 2 : 1;
 const int MICRO_N = TN % 8 == 0 ? 8 : 1;
 
-
 layout(push_constant) uniform Parameters {
     int M, N, K;
     // Matmul: element strides between batches (0 broadcasts B over batches).
