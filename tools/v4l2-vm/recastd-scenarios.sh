@@ -49,17 +49,20 @@ read_loopback() {   # NAME FRAMES: hashes of FRAMES frames, and the last one raw
     -map 0 -vf "select=gte(n\,$((frames - 1)))" -frames:v 1 -f rawvideo "$DIR/$name.yuv"
   echo $? > "$DIR/$name.status"
 }
-# read_loopback_with_read NAME FRAMES: the same through read(2) instead of mmap
-# buffers, one 640x480 YUYV frame per read; hashes are written one per line.
+# read_loopback_with_read NAME FRAMES [UNTIL]: the same through read(2) instead
+# of mmap buffers, one 640x480 YUYV frame per read; hashes of the last FRAMES
+# frames are written one per line. With UNTIL, it reads on until that file exists.
 read_loopback_with_read() {
-  limited 60 python3 - "$DIR/$1" "$2" <<'PY'
-import hashlib, os, sys
-prefix, count = sys.argv[1], int(sys.argv[2])
+  limited 60 python3 - "$DIR/$1" "$2" "${3:-}" <<'PY'
+import collections, hashlib, os, sys
+prefix, count, until = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 device = os.open("/dev/video10", os.O_RDONLY)
-with open(prefix + ".md5", "w") as hashes:
-    for _ in range(count):
-        frame = os.read(device, 640 * 480 * 2)
-        hashes.write(hashlib.md5(frame).hexdigest() + "\n")
+hashes = collections.deque(maxlen=count)
+while len(hashes) < count or (until and not os.path.exists(until)):
+    frame = os.read(device, 640 * 480 * 2)
+    hashes.append(hashlib.md5(frame).hexdigest())
+with open(prefix + ".md5", "w") as out:
+    out.write("".join(h + "\n" for h in hashes))
 with open(prefix + ".yuv", "wb") as last:
     last.write(frame)
 PY
@@ -72,13 +75,16 @@ if wait_capture /dev/video10; then
   v4l2-ctl -d /dev/video10 --get-fmt-video --get-parm > "$DIR/loopback.txt" 2>&1
   limited 60 "$RECASTD" devices > "$DIR/devices.txt" 2>&1
   # Two programs read the virtual camera at the same time, as two video calls
-  # would. 100 frames (4 s): enough overlap though each takes its time to load.
+  # would: 100 frames each. The second reads on until the first has finished
+  # and keeps its last 100, so their windows overlap however long ffmpeg takes
+  # to load on a slow host.
   # The second reads with read(2): in v4l2loopback 0.12 a reader's VIDIOC_REQBUFS
   # clears the mmap flags of every buffer, so an mmap reader starting while
   # another streams can make that one's VIDIOC_DQBUF fail (EINVAL) on a slow host.
-  read_loopback reader1 100 & first=$!
-  read_loopback_with_read reader2 100 & second=$!
-  wait $first $second
+  read_loopback_with_read reader2 100 "$DIR/reader1.done" & second=$!
+  read_loopback reader1 100
+  touch "$DIR/reader1.done"
+  wait $second
 else
   echo "recastd never started writing to /dev/video10" > "$DIR/loopback.txt"
 fi
