@@ -11,13 +11,13 @@ public final class ConvolutionLayer: Sendable {
     /// layer at 320×240 on lavapipe).
     let gemmShape: ConvolutionShape
     let weights: Tensor
+    let bias: Tensor?
+    let slopes: Tensor?
 
     /// The input channels the convolution runs on: `shape.inChannels`, or one texel chunk for an
     /// RGB input on CPU devices. An input given with these channels, the extra ones zero, skips
     /// the padding pass: a model uploading its image from the host writes them for free.
     public var paddedInputChannels: Int { gemmShape.inChannels }
-    let bias: Tensor?
-    let slopes: Tensor?
 
     /// - Parameters:
     ///   - weights: PyTorch layout [out, in/groups, kh, kw].
