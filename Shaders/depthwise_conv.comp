@@ -40,6 +40,7 @@ layout(binding = 7) uniform usamplerBuffer wTexels;
 layout(binding = 8) uniform usamplerBuffer biasTexels;
 layout(binding = 9) uniform usamplerBuffer residualTexels;
 layout(binding = 10) uniform usamplerBuffer slopeTexels;
+layout(binding = 11, rgba32ui) uniform writeonly uimageBuffer yTexels;
 
 layout(push_constant) uniform Parameters {
     int inH, inW, outH, outW;
@@ -100,10 +101,9 @@ void mainTexels() {
         if (ox >= pc.outW) break;
         int pixel = row * pc.outW + ox;
         if (HAS_RESIDUAL != 0) unpackChunk(texelFetch(residualTexels, pixel * chunks + chunk), residuals);
-        [[unroll]] for (int q = 0; q < CHUNK; q++) {
-            float v = sum[p][q] + biases[q] + residuals[q];
-            y[pixel * CHANNELS + chunk * CHUNK + q] = TO_STORAGE(activate(v, ACTIVATION, slope[q]));
-        }
+        float v[CHUNK];
+        [[unroll]] for (int q = 0; q < CHUNK; q++) v[q] = activate(sum[p][q] + biases[q] + residuals[q], ACTIVATION, slope[q]);
+        imageStore(yTexels, pixel * chunks + chunk, packChunk(v));
     }
 }
 

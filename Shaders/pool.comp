@@ -17,6 +17,7 @@ layout(constant_id = 1) const int CHUNKS = 0;
 layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
 layout(std430, binding = 1) writeonly buffer Output { STORAGE_T y[]; };
 layout(binding = 2) uniform usamplerBuffer xTexels;
+layout(binding = 3, rgba32ui) uniform writeonly uimageBuffer yTexels;
 
 layout(push_constant) uniform Parameters {
     uint count;
@@ -47,10 +48,10 @@ void mainTexels(int i) {
             }
         }
     }
-    [[unroll]] for (int q = 0; q < CHUNK; q++) {
-        if (MODE == MODE_AVERAGE) result[q] /= float(pc.kernelH * pc.kernelW);
-        y[i * CHUNK + q] = TO_STORAGE(result[q]);
+    if (MODE == MODE_AVERAGE) {
+        [[unroll]] for (int q = 0; q < CHUNK; q++) result[q] /= float(pc.kernelH * pc.kernelW);
     }
+    imageStore(yTexels, i, packChunk(result));
 }
 
 void main() {

@@ -60,14 +60,17 @@ extension TensorEngine {
         zeroFill: Bool = false, into recorder: CommandRecorder
     ) throws {
         let pixels = source.elementCount / source.shape.last!
-        let count = pixels * (zeroFill ? destination.shape.last! : channels)
+        let width = destination.shape.last!
+        let chunk = GemmTiling.chunkElements(precision)
+        let fillTexels = zeroFill && gpu.capabilities.type == .cpu && width % chunk == 0 && fitTexelViews(destination)
+        let count = pixels * (fillTexels ? width / chunk : zeroFill ? width : channels)
         guard count > 0 else { return }
         let kernel = try kernel(
-            "channel_copy", bindings: [.read, .write], pushConstantBytes: 28,
-            specialization: zeroFill ? [0: 1, 1: UInt32(destination.shape.last!)] : [:])
+            "channel_copy", bindings: [.read, .write, .writeTexels], pushConstantBytes: 28,
+            specialization: zeroFill ? [0: 1, 1: UInt32(width), 2: fillTexels ? 1 : 0] : [:])
         let grid = linearGroups(count: count, perGroup: 256)
         try recorder.dispatch(
-            kernel, buffers: [source.buffer, destination.buffer],
+            kernel, buffers: [source.buffer, destination.buffer, destination.buffer],
             pushConstants: [count, grid.x, channels, source.shape.last!, sourceOffset, destination.shape.last!, destinationOffset].map { UInt32($0) },
             groups: grid, label: zeroFill ? "padChannels" : "channelCopy")
     }

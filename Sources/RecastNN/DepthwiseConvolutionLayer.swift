@@ -103,7 +103,7 @@ public final class DepthwiseConvolutionLayer: Sendable {
         let lanes = s.channels % 4 == 0 ? 4 : 1
         let workgroup = texels ? 64 : 256
         let kernel = try engine.kernel(
-            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .texels, .texels, .texels],
+            "depthwise_conv", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .texels, .texels, .texels, .writeTexels],
             pushConstantBytes: 32,
             specialization: [
                 0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(s.kernel),
@@ -123,7 +123,7 @@ public final class DepthwiseConvolutionLayer: Sendable {
         let inputs = [input, weights, bias ?? weights, residual ?? input, slopes ?? weights]
         try recorder.dispatch(
             kernel,
-            buffers: inputs.map(\.buffer) + [output.buffer] + inputs.map(\.buffer),
+            buffers: inputs.map(\.buffer) + [output.buffer] + inputs.map(\.buffer) + [output.buffer],
             pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft, rows].map { UInt32($0) },
             groups: groups, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
     }

@@ -57,13 +57,13 @@ extension TensorEngine {
         }
         let chunk = GemmTiling.chunkElements(precision)
         // On CPU devices, channels in whole texel chunks: one invocation per pixel and chunk.
-        let chunks = gpu.capabilities.type == .cpu && input.shape[3] % chunk == 0 && fitTexelViews(input) ? input.shape[3] / chunk : 0
+        let chunks = gpu.capabilities.type == .cpu && input.shape[3] % chunk == 0 && fitTexelViews(input, output) ? input.shape[3] / chunk : 0
         let pool = try self.kernel(
-            "pool", bindings: [.read, .write, .texels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
+            "pool", bindings: [.read, .write, .texels, .writeTexels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
         let count = chunks > 0 ? output.elementCount / chunk : output.elementCount
         let grid = linearGroups(count: count, perGroup: 256)
         try recorder.dispatch(
-            pool, buffers: [input.buffer, output.buffer, input.buffer],
+            pool, buffers: [input.buffer, output.buffer, input.buffer, output.buffer],
             pushConstants: [count, grid.x, input.shape[1], input.shape[2], outH, outW, input.shape[3], kernel, kernel, stride, stride, padding, padding]
                 .map { UInt32($0) },
             groups: grid, label: "pool")
