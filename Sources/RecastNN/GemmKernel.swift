@@ -29,7 +29,7 @@ struct GemmDispatch {
         var tiling = self.tiling
         tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned && engine.fitTexelViews(a, b)
         let chunk = GemmTiling.chunkElements(engine.precision)
-        let chunkedStores = tiling.chunkedLoads && n % chunk == 0 && tiling.threadN % chunk == 0 && tiling.blockN % chunk == 0
+        let chunkedStores = tiling.chunkedLoads && n % chunk == 0 && tiling.threadN % chunk == 0
             && engine.fitTexelViews(output) && (residual.map { engine.fitTexelViews($0) } ?? true)
         var specialization = tiling.specialization
         specialization[6] = mode.rawValue

@@ -45,11 +45,12 @@ public final class MeshWarpGeometry: @unchecked Sendable {
     /// The destination bounding box (min x, min y, max x, max y) of the triangle with these corners,
     /// or an empty box when it covers nothing: a non-finite corner, or zero area (the edge function
     /// computed as the shader and the CPU reference compute it, without fused multiply-add).
-    static func destinationBox(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> [Float] {
-        let finite = [a, b, c].allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite }
+    static func destinationBox(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> SIMD4<Float> {
+        let finite = a.x.isFinite && a.y.isFinite && a.z.isFinite && b.x.isFinite && b.y.isFinite && b.z.isFinite
+            && c.x.isFinite && c.y.isFinite && c.z.isFinite
         let area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
-        guard finite, area != 0 else { return [.infinity, .infinity, -.infinity, -.infinity] }
-        return [min(a.x, b.x, c.x), min(a.y, b.y, c.y), max(a.x, b.x, c.x), max(a.y, b.y, c.y)]
+        guard finite, area != 0 else { return SIMD4(.infinity, .infinity, -.infinity, -.infinity) }
+        return SIMD4(min(a.x, b.x, c.x), min(a.y, b.y, c.y), max(a.x, b.x, c.x), max(a.y, b.y, c.y))
     }
 }
 
@@ -80,29 +81,34 @@ extension TensorEngine {
             throw NNError.shapeMismatch(
                 op: "meshWarp", detail: "\(source?.count ?? vertices) source and \(destination?.count ?? vertices) destination points for \(vertices) vertices")
         }
+        // Built texel by texel: this runs every frame.
         if let source {
-            var corners = [Float](); corners.reserveCapacity(mesh.triangles.count * 8)
+            var corners = [SIMD4<Float>]()
+            corners.reserveCapacity(mesh.triangles.count * 2)
             for t in mesh.triangles {
                 let (a, b, c) = (source[Int(t.x)], source[Int(t.y)], source[Int(t.z)])
-                corners += [a.x, a.y, b.x, b.y, c.x, c.y, 0, 0]
+                corners.append(SIMD4(a.x, a.y, b.x, b.y))
+                corners.append(SIMD4(c.x, c.y, 0, 0))
             }
             if !corners.isEmpty { try gpu.upload(corners, to: geometry.sourceCorners) }
         }
         if let destination {
-            var corners = [Float](), boxes = [Float]()
-            corners.reserveCapacity(mesh.triangles.count * 12)
-            boxes.reserveCapacity(mesh.triangles.count * 4)
+            var corners = [SIMD4<Float>](), boxes = [SIMD4<Float>]()
+            corners.reserveCapacity(mesh.triangles.count * 3)
+            boxes.reserveCapacity(mesh.triangles.count)
             for t in mesh.triangles {
                 let (a, b, c) = (destination[Int(t.x)], destination[Int(t.y)], destination[Int(t.z)])
-                corners += [a.x, a.y, b.x, b.y, c.x, c.y, a.z, b.z, c.z, 0, 0, 0]
-                boxes += MeshWarpGeometry.destinationBox(a, b, c)
+                corners.append(SIMD4(a.x, a.y, b.x, b.y))
+                corners.append(SIMD4(c.x, c.y, a.z, b.z))
+                corners.append(SIMD4(c.z, 0, 0, 0))
+                boxes.append(MeshWarpGeometry.destinationBox(a, b, c))
             }
             if !corners.isEmpty {
                 try gpu.upload(corners, to: geometry.destinationCorners)
                 try gpu.upload(boxes, to: geometry.destinationBoxes)
             }
-            let ends = mesh.boundaryEdges.flatMap { edge in
-                [destination[Int(edge.x)].x, destination[Int(edge.x)].y, destination[Int(edge.y)].x, destination[Int(edge.y)].y]
+            let ends = mesh.boundaryEdges.map { edge in
+                SIMD4(destination[Int(edge.x)].x, destination[Int(edge.x)].y, destination[Int(edge.y)].x, destination[Int(edge.y)].y)
             }
             if !ends.isEmpty { try gpu.upload(ends, to: geometry.boundaryEdgeEnds) }
         }
