@@ -14,8 +14,9 @@
 // barriers are what costs most on lavapipe: a whole face mesh bins in one round of 3 barriers.
 // Where triangles overlap, the one nearest the camera wins: smallest interpolated destination z,
 // ties to the lower triangle index, so the result does not depend on the order the bins fill.
-// Triangles and boundary edges are read as per-item fp32 texels (see MeshWarpGeometry): a
-// triangle is 3 texel fetches, which on lavapipe cost a fraction of 12 scattered buffer loads.
+// Triangles and boundary edges are read as per-item fp32 texels (see MeshWarpGeometry): binning
+// reads a triangle's bounding box, testing a pixel its corners (2 texels, the third depth only
+// when it covers the pixel), which on lavapipe cost a fraction of 12 scattered buffer loads.
 //
 // Pixel centres are at integer coordinates (as affine_warp). A pixel is inside a triangle when
 // its three edge functions share the sign of the triangle's area, zero included; either winding

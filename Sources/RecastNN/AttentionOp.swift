@@ -33,8 +33,7 @@ extension TensorEngine {
         }
         // On CPU devices, head dimensions of whole texel chunks take the texel path (707 -> 52 ms for
         // 1024 tokens x 5 heads x 64 on lavapipe); GPUs keep shared-memory tiles.
-        let texels = gpu.capabilities.type == .cpu && headDim % GemmTiling.chunkElements(precision) == 0
-            && fitTexelViews(q, k, v, output) && [extraKeys, extraValues].allSatisfy { $0.map { fitTexelViews($0) } ?? true }
+        let texels = takesTexelPath(width: headDim, [q, k, v, output] + [extraKeys, extraValues].compactMap { $0 })
         let kernel = try kernel(
             "attention", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .texels, .texels, .texels, .writeTexels],
             pushConstantBytes: 20, specialization: [0: UInt32(headDim), 1: 16, 2: texels ? 1 : 0, 3: UInt32(Self.queriesPerInvocation)])

@@ -61,9 +61,8 @@ extension TensorEngine {
     ) throws {
         let pixels = source.elementCount / source.shape.last!
         let width = destination.shape.last!
-        let chunk = GemmTiling.chunkElements(precision)
-        let fillTexels = zeroFill && gpu.capabilities.type == .cpu && width % chunk == 0 && fitTexelViews(destination)
-        let count = pixels * (fillTexels ? width / chunk : zeroFill ? width : channels)
+        let fillTexels = zeroFill && takesTexelPath(width: width, [destination])
+        let count = pixels * (fillTexels ? width / precision.elementsPerTexel : zeroFill ? width : channels)
         guard count > 0 else { return }
         let kernel = try kernel(
             "channel_copy", bindings: [.read, .write, .writeTexels], pushConstantBytes: 28,

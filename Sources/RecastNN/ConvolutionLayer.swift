@@ -36,7 +36,7 @@ public final class ConvolutionLayer: Sendable {
         }
         self.shape = shape
         self.activation = activation
-        let chunk = GemmTiling.chunkElements(engine.precision)
+        let chunk = engine.precision.elementsPerTexel
         if engine.gpu.capabilities.type == .cpu && shape.groups == 1 && shape.inChannels < chunk {
             var widened = shape
             widened.inChannels = chunk
@@ -82,7 +82,7 @@ public final class ConvolutionLayer: Sendable {
         let m = batch * outHeight * outWidth
         let n = s.groupOutChannels
         let k = s.kernelHeight * s.kernelWidth * s.groupInChannels
-        let chunk = GemmTiling.chunkElements(engine.precision)
+        let chunk = engine.precision.elementsPerTexel
         let dispatch = GemmDispatch(
             mode: .convolution, tiling: tiling ?? .forShape(m: m, n: n, device: engine.gpu.capabilities.type), activation: activation,
             m: m, n: n, k: k, layers: s.groups,

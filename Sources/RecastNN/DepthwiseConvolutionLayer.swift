@@ -94,9 +94,9 @@ public final class DepthwiseConvolutionLayer: Sendable {
         }
         let s = shape
         let rows = input.shape[0] * expected[1]
-        let chunk = GemmTiling.chunkElements(engine.precision)
-        // On CPU devices (as measured there); GPUs keep one output element an invocation.
-        let texels = engine.gpu.capabilities.type == .cpu && s.channels % chunk == 0 && engine.fitTexelViews(input, output)
+        let chunk = engine.precision.elementsPerTexel
+        // GPUs keep one output element an invocation.
+        let texels = engine.takesTexelPath(width: s.channels, [input, output])
         // Texel path: outputs per invocation along a row.
         let pixels = 4
         // Otherwise four channels per invocation where they divide evenly.

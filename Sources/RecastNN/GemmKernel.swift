@@ -27,10 +27,10 @@ struct GemmDispatch {
             throw NNError.shapeMismatch(op: label, detail: "PReLU needs per-channel slopes")
         }
         var tiling = self.tiling
-        tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned && engine.fitTexelViews(a, b)
-        let chunk = GemmTiling.chunkElements(engine.precision)
+        tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned && engine.fitTexelViews([a, b])
+        let chunk = engine.precision.elementsPerTexel
         let chunkedStores = tiling.chunkedLoads && n % chunk == 0 && tiling.threadN % chunk == 0
-            && engine.fitTexelViews(output) && (residual.map { engine.fitTexelViews($0) } ?? true)
+            && engine.fitTexelViews([output] + [residual].compactMap { $0 })
         var specialization = tiling.specialization
         specialization[6] = mode.rawValue
         specialization[7] = UInt32(activation.rawValue)

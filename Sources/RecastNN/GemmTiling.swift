@@ -33,9 +33,6 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
         "\(blockM)x\(blockN)x\(blockK)/\(threadM)x\(threadN)\(sharedTiles ? "" : chunkedLoads ? "/chunked" : "/direct")"
     }
 
-    /// Elements in one 16-byte chunk of `precision` storage.
-    static func chunkElements(_ precision: StoragePrecision) -> Int { 16 / precision.bytesPerElement }
-
     /// Whether the shader's cooperative tile loads and the device's limits accept this tiling.
     func isValid(maxInvocations: Int, sharedMemory: Int) -> Bool {
         blockM % threadM == 0 && blockN % threadN == 0 && threads <= maxInvocations

@@ -24,7 +24,7 @@ extension TensorEngine {
             throw NNError.shapeMismatch(op: "matmul", detail: "a \(a.shape), b \(b.shape) (transposed: \(transposeB)), output \(output.shape)")
         }
         let tiling = tiling ?? .forShape(m: m, n: n, device: gpu.capabilities.type)
-        let chunk = GemmTiling.chunkElements(precision)
+        let chunk = precision.elementsPerTexel
         let dispatch = GemmDispatch(
             mode: .matmul, tiling: tiling, activation: activation, transposeB: transposeB,
             m: m, n: n, k: k, layers: batch,

@@ -55,9 +55,9 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "pool", detail: "input \(input.shape), kernel \(kernel), stride \(stride), padding \(padding), output \(output.shape)")
         }
-        let chunk = GemmTiling.chunkElements(precision)
-        // On CPU devices, channels in whole texel chunks: one invocation per pixel and chunk.
-        let chunks = gpu.capabilities.type == .cpu && input.shape[3] % chunk == 0 && fitTexelViews(input, output) ? input.shape[3] / chunk : 0
+        let chunk = precision.elementsPerTexel
+        // The texel path: one invocation per pixel and chunk.
+        let chunks = takesTexelPath(width: input.shape[3], [input, output]) ? input.shape[3] / chunk : 0
         let pool = try self.kernel(
             "pool", bindings: [.read, .write, .texels, .writeTexels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
         let count = chunks > 0 ? output.elementCount / chunk : output.elementCount

@@ -66,9 +66,16 @@ public final class TensorEngine: @unchecked Sendable {
 
     /// Whether every tensor fits a texel view (`BindingAccess.texels`), which kernels'
     /// texel paths need; a view of a larger buffer is cut at the device's limit.
-    func fitTexelViews(_ tensors: Tensor...) -> Bool {
+    func fitTexelViews(_ tensors: [Tensor]) -> Bool {
         let limit = gpu.capabilities.maxTexelBufferElements * 16
         return tensors.allSatisfy { $0.buffer.byteCount <= limit }
+    }
+
+    /// Whether an op whose rows are `width` elements takes its texel path: on CPU devices (where
+    /// it was measured; GPUs keep their paths), with rows of whole texels, and `tensors` within
+    /// the texel views' limit.
+    func takesTexelPath(width: Int, _ tensors: [Tensor]) -> Bool {
+        gpu.capabilities.type == .cpu && width % precision.elementsPerTexel == 0 && fitTexelViews(tensors)
     }
 
     /// The kernel for `family` with these specialization constants, built once and cached.
