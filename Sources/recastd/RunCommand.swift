@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face (default: the bundled refiner, Models/refiner).")
     var model: String?
 
-    @Option(help: "When to refine: auto (sync if it keeps the frame rate, else async; the default with --model), sync, async, or off (the default without --model).")
+    @Option(help: "When to refine: auto (the default: sync if a refinement fits in a frame interval, async if in 4, else off; measured at start), sync, async, or off.")
     var refine: String?
 
     @Option(help: "Refinement UNet calls per frame (default 1).")
@@ -94,6 +94,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Frames of the sliding window: colour statistics and, with a model, temporal attention (default 4).")
     var window: Int?
+
+    @Option(name: .customLong("attention-weight"), help: "Weight of the refinement's identity and temporal attention in [0, 1]; 0 turns both off (default 0.5).")
+    var attentionWeight: Double?
 
     func run() async throws {
         do {
@@ -151,7 +154,10 @@ struct RunCommand: AsyncParsableCommand {
     private static func reloadIdentityOnHangup(_ processor: SwapProcessor, image: String, logger: Logger) -> DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "recast.reload"))
-        source.setEventHandler {
+        // Weak: the source releases its handler later, on its own queue, and the last reference to the GPU
+        // objects must go before the process exits (NVIDIA's driver crashes on a device destroyed during exit).
+        source.setEventHandler { [weak processor] in
+            guard let processor else { return }
             do {
                 try processor.reloadIdentity(from: image)
                 logger.info("identity reloaded", metadata: ["identity": "\(image)"])
@@ -178,10 +184,20 @@ struct RunCommand: AsyncParsableCommand {
         settings.steps = configuration.steps
         settings.strength = Float(configuration.strength)
         settings.window = configuration.window
+        settings.attentionWeight = Float(configuration.attentionWeight)
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
         let refinement = LiveRefinement(refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30))
-        logger.info("refiner ready", metadata: ["model": "\(directory)", "mode": "\(configuration.refineMode.rawValue)", "steps": "\(refiner.stepCount)"])
-        return (try SwapProcessor(swap: swap, refinement: refinement), identity)
+        let processor = try SwapProcessor(swap: swap, refinement: refinement)
+        var metadata: Logger.Metadata = ["model": "\(directory)", "mode": "\(refinement.mode.rawValue)", "steps": "\(refiner.stepCount)"]
+        if configuration.refineMode == .auto {
+            metadata["measured"] = "\(String(format: "%.0f", refinement.lastMilliseconds)) ms a refinement"
+        }
+        if refinement.mode == .off {
+            logger.notice("refinement off: too slow on this device for live frames (--refine async forces it)", metadata: metadata)
+        } else {
+            logger.info("refiner ready", metadata: metadata)
+        }
+        return (processor, identity)
     }
 
     private func resolvedConfiguration() throws -> RunConfiguration {
@@ -209,6 +225,7 @@ struct RunCommand: AsyncParsableCommand {
         if let steps { configuration.steps = try ConfigurationValue.steps(steps) }
         if let strength { configuration.strength = try ConfigurationValue.strength(strength) }
         if let window { configuration.window = try ConfigurationValue.window(window) }
+        if let attentionWeight { configuration.attentionWeight = try ConfigurationValue.attentionWeight(attentionWeight) }
         if let swap { configuration.swap = try ConfigurationValue.onOff(swap, key: "swap") }
         return try configuration.validated()
     }

@@ -104,4 +104,33 @@ struct PipelineFlowTests {
         #expect(sink.closed)
         #expect(sink.timestamps.withLock { $0.count } > 10)
     }
+
+    /// Sets its flag when it is destroyed.
+    final class Tracked: Sendable {
+        let destroyed: Flag
+        init(_ destroyed: Flag) { self.destroyed = destroyed }
+        deinit { destroyed.value.withLock { $0 = true } }
+    }
+
+    final class Flag: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// Work that alone owns a `Tracked`, and outlasts the caller's hold on the closure.
+    static func work(owning flag: Flag) -> @Sendable () -> Void {
+        let tracked = Tracked(flag)
+        return {
+            Thread.sleep(forTimeInterval: 0.05)
+            _ = tracked
+        }
+    }
+
+    @Test("a stage thread lets go of its work before it reports done, so the joiner holds the last reference")
+    func stageThreadReleasesWork() async {
+        let flag = Flag()
+        let releasedBeforeDone = await withCheckedContinuation { continuation in
+            StageThread.start(name: "recast.test", Self.work(owning: flag), then: { continuation.resume(returning: flag.value.withLock { $0 }) })
+        }
+        #expect(releasedBeforeDone)
+    }
 }

@@ -88,10 +88,23 @@ struct LiveRefinementTests {
 
         let patient = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
         _ = try patient.apply(to: frame)
-        #expect(patient.mode == .sync)
-        let hurried = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1e-9)
+        #expect(patient.mode == .sync && patient.refinedFrames == 1)
+        let seconds = patient.lastMilliseconds / 1000
+        // A refinement between one and asyncFrameLimit frame intervals long: async; longer: off.
+        let hurried = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: seconds / 10, asyncFrameLimit: 1e6)
         _ = try hurried.apply(to: frame)
-        #expect(hurried.mode == .async && hurried.lastMilliseconds > 0)
+        #expect(hurried.mode == .async && hurried.lastMilliseconds > 0, "\(hurried.lastMilliseconds) ms against \(seconds * 100) ms intervals")
+        let hopeless = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1e-9)
+        #expect(try hopeless.apply(to: frame).pixels == frame.image.pixels, "a refinement far too slow is not applied")
+        #expect(hopeless.mode == .off && hopeless.refinedFrames == 0)
+    }
+
+    @Test("auto decides on the identity's face, before the first frame")
+    func autoDecidesOnIdentity() throws {
+        let (_, swap) = try Self.swappedFrame()
+        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
+        try refinement.setIdentity(swap.identity)
+        #expect(refinement.mode == .sync && refinement.lastMilliseconds > 0 && refinement.refinedFrames == 0)
     }
 
     @Test("the sliding window keeps the last K frames per step; with attention off refining is the plain img2img")
@@ -142,6 +155,14 @@ struct LiveRefinementTests {
         try FileManager.default.removeItem(atPath: noVAE + "/vae")
         #expect(throws: RefinerError.unusableModel(noVAE, reason: "no vae/ (an AutoencoderTiny such as TAESD) for the UNet's 4-channel latents")) {
             try FaceRefiner(engine: engine, directory: noVAE, models: Self.models, settings: Self.settings())
+        }
+        let residual = try Self.pipelineDirectory()
+        try FileManager.default.createDirectory(atPath: residual + "/scheduler", withIntermediateDirectories: true)
+        try Data(#"{"_class_name": "EulerDiscreteScheduler", "prediction_type": "condition_residual"}"#.utf8)
+            .write(to: URL(fileURLWithPath: residual + "/scheduler/scheduler_config.json"))
+        let plainUNet = "prediction_type condition_residual needs a UNet that takes the composite's latent (twice the latent channels)"
+        #expect(throws: RefinerError.unusableModel(residual, reason: plainUNet)) {
+            try FaceRefiner(engine: engine, directory: residual, models: Self.models, settings: Self.settings())
         }
     }
 }

@@ -90,6 +90,7 @@ public enum ConfigurationFile {
         case "steps": configuration.steps = try ConfigurationValue.steps(try integer())
         case "strength": configuration.strength = try ConfigurationValue.strength(try number())
         case "window": configuration.window = try ConfigurationValue.window(try integer())
+        case "attention-weight": configuration.attentionWeight = try ConfigurationValue.attentionWeight(try number())
         default: throw .unknownKey(key, file: file)
         }
     }

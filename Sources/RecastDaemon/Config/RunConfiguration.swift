@@ -34,13 +34,15 @@ public struct RunConfiguration: Sendable, Equatable {
     public var refinerModel: String?
     /// When the refinement runs, as configured; nil: see `refineMode`.
     public var refine: RefineMode?
-    /// When the refinement runs: as configured, else `auto` when a model is given and off without one (the
-    /// bundled refiner does not yet improve on the warp path's composite, Models/refiner/README.md).
-    public var refineMode: RefineMode { refine ?? (refinerModel == nil ? .off : .auto) }
+    /// When the refinement runs: as configured, else `auto`.
+    public var refineMode: RefineMode { refine ?? .auto }
     /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
     public var steps = 1
     public var strength = 0.5
     public var window = 4
+    /// Weight of the refinement's identity and temporal attention (the reference face's and the window's
+    /// keys/values in every self-attention layer); 0 turns both off.
+    public var attentionWeight = 0.5
 
     public init() {}
 
@@ -53,7 +55,7 @@ public struct RunConfiguration: Sendable, Equatable {
     public static let keys = [
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
         "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
-        "model", "refine", "steps", "strength", "window",
+        "model", "refine", "steps", "strength", "window", "attention-weight",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -193,6 +195,11 @@ public enum ConfigurationValue {
 
     public static func strength(_ value: Double) throws(ConfigurationError) -> Double {
         guard value > 0 && value <= 1 else { throw .invalid("strength", value: "\(value)", expected: "a number in (0, 1]") }
+        return value
+    }
+
+    public static func attentionWeight(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value >= 0 && value <= 1 else { throw .invalid("attention-weight", value: "\(value)", expected: "a number in [0, 1]") }
         return value
     }
 

@@ -84,12 +84,9 @@ public final class Pipeline: @unchecked Sendable {
         let group = DispatchGroup()
         func spawn(_ name: String, _ body: @escaping @Sendable () throws -> Void) {
             group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
+            StageThread.start(name: name, { [self] in
                 do { try body() } catch { fail(error) }
-            }
-            thread.name = name
-            thread.start()
+            }, then: { group.leave() })
         }
         let audioDevice = try openAudioDevice()
         let silence = try makeSilenceTrack()

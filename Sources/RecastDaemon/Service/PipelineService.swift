@@ -43,16 +43,7 @@ public struct PipelineService: Service {
     /// The pipeline blocks in C calls, so it gets threads of its own rather than the cooperative pool.
     private static func runOnThread(_ pipeline: Pipeline) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let thread = Thread {
-                do {
-                    try pipeline.run()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.name = "recast.pipeline"
-            thread.start()
+            StageThread.start(name: "recast.pipeline", { Result { try pipeline.run() } }, then: { continuation.resume(with: $0) })
         }
     }
 

@@ -5,29 +5,37 @@ public struct Img2ImgLoop: Sendable {
     public let scheduler: any FewStepScheduler
     /// The UNet's timestep condition at every step (LCM-distilled models' guidance-scale embedding), or nil.
     public let timestepCondition: [Float]?
+    /// Whether the UNet's output is its prediction's change from the image condition (the condition is added to
+    /// it before the scheduler steps), as the bundled refiner is trained, rather than the prediction itself.
+    public let predictsConditionResidual: Bool
 
-    public init(unet: UNet2DConditionModel, scheduler: any FewStepScheduler, timestepCondition: [Float]? = nil) {
+    public init(
+        unet: UNet2DConditionModel, scheduler: any FewStepScheduler, timestepCondition: [Float]? = nil, predictsConditionResidual: Bool = false
+    ) {
         self.unet = unet
         self.scheduler = scheduler
         self.timestepCondition = timestepCondition
+        self.predictsConditionResidual = predictsConditionResidual
     }
 
     /// Runs the loop on an NCHW latent [1, C, height, width]; noise comes from `noise(count)`, first for the
     /// img2img noise and then for each step that draws some. `extensions(step)` gives each step's identity/temporal
     /// attention (a temporal window then takes that step's keys/values), or nil for the plain UNet.
     /// - condition: NCHW channels appended to every step's UNet input (image-conditioned models, whose UNet takes
-    ///   C + condition channels), or empty.
+    ///   C + condition channels), or empty; with `predictsConditionResidual` it has the latent's size.
     public func run(
         latent: [Float], height: Int, width: Int, encoderHiddenStates: [Float], condition: [Float] = [],
         extensions: (_ step: Int) -> AttentionExtensions? = { _ in nil },
         noise: (_ step: Int?, _ count: Int) throws -> [Float]
     ) throws -> [Float] {
+        precondition(!predictsConditionResidual || condition.count == latent.count, "a residual prediction needs the latent's own condition")
         var sample = scheduler.addNoise(to: latent, noise: try noise(nil, latent.count))
         for (index, timestep) in scheduler.timesteps.enumerated() {
             // With a batch of one, NCHW channel concatenation is array concatenation.
-            let prediction = try unet.predict(
+            let output = try unet.predict(
                 sample: scheduler.modelInput(sample, step: index) + condition, height: height, width: width, timestep: timestep,
                 encoderHiddenStates: encoderHiddenStates, timestepCondition: timestepCondition, extensions: extensions(index))
+            let prediction = predictsConditionResidual ? zip(output, condition).map(+) : output
             let stepNoise = scheduler.drawsNoise(atStep: index) ? try noise(index, latent.count) : nil
             sample = scheduler.step(sample, prediction: prediction, step: index, noise: stepNoise)
         }

@@ -100,7 +100,9 @@ public final class FaceRefiner: @unchecked Sendable {
         let latentSide = settings.side / 8
         let latent = try model.codec.encode(rgb: crop, side: settings.side)
         let (references, states) = lock.withLock { (self.references, encoderStates) }
-        let loop = Img2ImgLoop(unet: model.unet, scheduler: scheduler, timestepCondition: model.timestepCondition)
+        let loop = Img2ImgLoop(
+            unet: model.unet, scheduler: scheduler, timestepCondition: model.timestepCondition,
+            predictsConditionResidual: model.predictsConditionResidual)
         let weight = settings.attentionWeight
         let refined = try loop.run(
             latent: latent, height: latentSide, width: latentSide, encoderHiddenStates: states, condition: condition(latent),

@@ -9,7 +9,8 @@ public enum RefineMode: String, Sendable, CaseIterable {
     case sync
     /// On the newest frame whenever the refiner is free; the frames between get the latest refinement.
     case async
-    /// `sync` when a refinement fits in one frame interval, else `async` (measured on the first face).
+    /// `sync` when a refinement fits in one frame interval, `async` when it fits in
+    /// `asyncFrameLimit` of them, else `off` (measured on the identity's face, or the first frame's).
     case auto
 }
 
@@ -23,6 +24,10 @@ public final class LiveRefinement: @unchecked Sendable {
     public private(set) var mode: RefineMode
     /// The frame interval a `sync` refinement must fit in for `auto` to keep it.
     public let frameBudget: Double
+    /// Frame intervals an `async` refinement may take for `auto` to choose it (default 4): a slower one lands on
+    /// the face too many frames late, and holds the GPU from the warp path too long (a 2.5 s refinement on
+    /// lavapipe brings the frame rate down to about 1 frame/s), so `auto` turns it off.
+    public let asyncFrameLimit: Double
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
@@ -40,11 +45,12 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
-    public init(refiner: FaceRefiner, mode: RefineMode, frameBudget: Double) {
+    public init(refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4) {
         precondition(mode != .off, "an off refinement is no refinement")
         self.refiner = refiner
         self.mode = mode
         self.frameBudget = frameBudget
+        self.asyncFrameLimit = asyncFrameLimit
     }
 
     /// Refinements finished so far.
@@ -53,7 +59,18 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Prepares the identity's attention from its face (the `IdentityFace` crop and mesh).
     public func setIdentity(_ identity: IdentityFace) throws {
         let crop = FaceCrop(mesh: identity.points.map { SIMD3($0.x, $0.y, 0) }, scale: Self.cropScale)
-        try refiner.setIdentity(crop: crop.extract(from: identity.texture, size: refiner.settings.side), embedding: identity.embedding)
+        let pixels = crop.extract(from: identity.texture, size: refiner.settings.side)
+        try refiner.setIdentity(crop: pixels, embedding: identity.embedding)
+        if mode == .auto { try chooseMode(timing: pixels) }
+    }
+
+    /// `auto`'s choice, from a refinement of `pixels` timed on its second run (the first pays one-time costs:
+    /// pipelines, allocations), before any frame waits on it.
+    private func chooseMode(timing pixels: [UInt8]) throws {
+        for _ in 0..<2 { _ = try timedChange(pixels) }
+        refiner.resetWindow()
+        let seconds = lastMilliseconds / 1000
+        mode = seconds <= frameBudget ? .sync : seconds <= asyncFrameLimit * frameBudget ? .async : .off
     }
 
     /// The frame with its face refined (`sync`), or with the latest refinement (`async`). With several faces the
@@ -70,9 +87,11 @@ public final class LiveRefinement: @unchecked Sendable {
         // The crop is cut only when it is refined: in `async` most frames just take the latest change.
         let pixels = { crop.extract(from: frame.image, size: side) }
         switch mode {
-        case .sync, .auto:
+        case .auto:
+            try chooseMode(timing: pixels())
+            return try apply(to: frame)
+        case .sync:
             store(try timedChange(pixels()), generation: lock.withLock { generation })
-            if mode == .auto { mode = lastMilliseconds / 1000 <= frameBudget ? .sync : .async }
         case .async:
             let (start, current) = lock.withLock {
                 defer { busy = true }

@@ -14,9 +14,13 @@ struct RefinerModel: Sendable {
     let codec: any LatentCodec
     let condition: Condition
     let sampler: Sampler
-    /// The UNet's output: noise (most checkpoints) or the clean latent (the bundled refiner); Euler samplers only.
+    /// What the UNet predicts: noise (most checkpoints) or the clean latent; Euler samplers only.
     let prediction: EulerScheduler.Prediction
     let imageConditioned: Bool
+    /// Whether the UNet's output is the clean latent's change from the composite's latent (scheduler
+    /// `prediction_type` "condition_residual", Recast's own, as the bundled refiner is trained); image-conditioned
+    /// UNets only.
+    let predictsConditionResidual: Bool
 
     /// What the cross-attention attends to.
     enum Condition: Sendable {
@@ -62,11 +66,14 @@ struct RefinerModel: Sendable {
                 directory, reason: "the UNet takes \(unet.configuration.inChannels) and returns \(latentChannels) latent channels; "
                     + "the autoencoder makes \(codec.latentChannels)")
         }
-        (sampler, prediction) = try Self.sampler(in: root.appendingPathComponent("scheduler/scheduler_config.json"), directory: directory)
+        (sampler, prediction, predictsConditionResidual) = try Self.sampler(
+            in: root.appendingPathComponent("scheduler/scheduler_config.json"), directory: directory, imageConditioned: imageConditioned)
     }
 
-    private static func sampler(in configuration: URL, directory: String) throws -> (Sampler, EulerScheduler.Prediction) {
-        guard let data = FileManager.default.contents(atPath: configuration.path) else { return (.euler, .epsilon) }
+    private static func sampler(
+        in configuration: URL, directory: String, imageConditioned: Bool
+    ) throws -> (Sampler, EulerScheduler.Prediction, residual: Bool) {
+        guard let data = FileManager.default.contents(atPath: configuration.path) else { return (.euler, .epsilon, false) }
         let fields = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let name = fields?["_class_name"] as? String
         guard let name, let sampler = Sampler(rawValue: name) else {
@@ -75,12 +82,21 @@ struct RefinerModel: Sendable {
                     + "EulerAncestralDiscreteScheduler, LCMScheduler")
         }
         let type = fields?["prediction_type"] as? String ?? "epsilon"
-        guard let prediction = EulerScheduler.Prediction(rawValue: type), prediction == .epsilon || sampler != .lcm else {
+        let residual = type == conditionResidual
+        if residual && !imageConditioned {
             throw RefinerError.unusableModel(
-                directory, reason: "prediction_type \(type) with \(name): Recast runs epsilon, and sample with the Euler schedulers")
+                directory, reason: "prediction_type \(type) needs a UNet that takes the composite's latent (twice the latent channels)")
         }
-        return (sampler, prediction)
+        guard let prediction = residual ? .sample : EulerScheduler.Prediction(rawValue: type), prediction == .epsilon || sampler != .lcm else {
+            throw RefinerError.unusableModel(
+                directory, reason: "prediction_type \(type) with \(name): Recast runs epsilon, and sample or \(conditionResidual) "
+                    + "with the Euler schedulers")
+        }
+        return (sampler, prediction, residual)
     }
+
+    /// The scheduler's `prediction_type` of a UNet that predicts the clean latent minus the composite's.
+    static let conditionResidual = "condition_residual"
 
     /// The schedule for `steps` steps over the fraction `strength` of it.
     func scheduler(steps: Int, strength: Float) -> any FewStepScheduler {
