@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face (default: the bundled refiner, Models/refiner).")
     var model: String?
 
-    @Option(help: "When to refine: auto (the default: sync if a refinement fits in a frame interval, async if in 4, else off; measured at start), sync, async, or off.")
+    @Option(help: "When to refine: auto (sync if a refinement fits in a frame interval, async if in 4, else off; measured at start; the default with --model), sync, async, or off (the default without --model).")
     var refine: String?
 
     @Option(help: "Refinement UNet calls per frame (default 1).")

@@ -92,12 +92,12 @@ struct ConfigurationTests {
 
 @Suite("Configuration checks")
 struct ConfigurationCheckTests {
-    @Test("refinement is auto by default, with or without a model; every mode needs no model: the bundled refiner serves")
+    @Test("refinement is off by default, auto when a model is given; every mode needs no model: the bundled refiner serves")
     func refineWithoutModel() throws {
         var configuration = RunConfiguration()
         configuration.input = "testsrc"
         configuration.outputs = ["null"]
-        #expect(configuration.refineMode == .auto && configuration.refinerModel == nil)
+        #expect(configuration.refineMode == .off && configuration.refinerModel == nil)
         for mode in RefineMode.allCases {
             configuration.refine = mode
             #expect(try configuration.validated().refineMode == mode)

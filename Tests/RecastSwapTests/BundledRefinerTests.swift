@@ -23,10 +23,10 @@ struct BundledRefinerTests {
         return try FaceRefiner(engine: engine, directory: models.appendingPathComponent("refiner").path, models: models, settings: settings)
     }
 
-    @Test("the bundled model is an image- and identity-conditioned UNet on TAEF2 latents, under 10 MB of fp16 weights")
+    @Test("the bundled model is an image- and identity-conditioned UNet on TAEF2 latents predicting the composite's correction, under 10 MB of fp16 weights")
     func shape() throws {
         let refiner = try Self.refiner(steps: 1)
-        #expect(refiner.model.imageConditioned && refiner.model.codec is TAEF2Codec)
+        #expect(refiner.model.imageConditioned && refiner.model.predictsConditionResidual && refiner.model.codec is TAEF2Codec)
         guard case .identity(let projection) = refiner.model.condition else {
             Issue.record("the bundled refiner should take its tokens from the identity embedding")
             return

@@ -3,8 +3,8 @@
 
 Each method's crop is made the way the live path makes it (LiveRefinement): the refined crop's change from the
 composite, added under the swap's mask. Rows: the composite alone; the composite through TAEF2 and back with
-no UNet (what the autoencoder alone costs); the teacher at 25 steps; the distilled student (its fp16 weights,
-as bundled) at 1 and 2 steps. PSNR is over the face (mask-weighted); SSIM over the whole crop.
+no UNet (what the autoencoder alone costs); the teacher at 25 steps, and with its fp16 weights (as bundled) at
+1 and 2 steps; the distilled student (fp16) at 1 and 2 steps. PSNR is over the face (mask-weighted); SSIM over the whole crop.
 Writes .build-refiner/metrics.json and prints a Markdown table.
 
 Usage: tools/refiner/evaluate.py
@@ -50,7 +50,7 @@ def main():
         refined = images.permute(0, 2, 3, 1) * 255
         return (composite_pixels + mask[..., None] * (refined - composite_pixels)).round().clamp(0, 255)
 
-    teacher, student = load_refiner("teacher"), load_refiner("student", fp16=True)
+    teacher, bundled, student = load_refiner("teacher"), load_refiner("teacher", fp16=True), load_refiner("student", fp16=True)
     refine = lambda model, steps: torch.cat([
         sample(model, composite[i:i + 16], embedding[i:i + 16], noise[i:i + 16], img2img_timesteps(steps))
         for i in range(0, len(composite), 16)])
@@ -58,6 +58,8 @@ def main():
         "composite alone": composite_pixels,
         "TAEF2 round trip, no UNet": live_crop(composite),
         "teacher, 25 steps": live_crop(refine(teacher, 25)),
+        "teacher, 1 step (bundled default)": live_crop(refine(bundled, 1)),
+        "teacher, 2 steps": live_crop(refine(bundled, 2)),
         "distilled, 1 step": live_crop(refine(student, 1)),
         "distilled, 2 steps": live_crop(refine(student, 2)),
     }

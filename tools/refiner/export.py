@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Step 4 of the refiner recipe: the distilled student as Recast's bundled refiner, and its conformance fixture.
+"""Step 4 of the refiner recipe: the bundled refiner and its conformance fixture, from the teacher (default) or
+the distilled student (--weights student). The teacher predicts the clean latent's change from the composite's,
+so one call of it is already a 1-step refiner; distilling it toward its own 25-step results lowered the
+validation PSNR (Models/refiner/README.md), so the teacher's weights are the bundled ones.
 
 Writes, in the diffusers layout the runtime's RefinerModel reads:
   Models/refiner/unet/config.json, diffusion_pytorch_model.fp16.safetensors   the UNet (fp16)
@@ -14,6 +17,7 @@ first validation sample, with FaceRefiner's seeded noise (seed 0):
 
 Usage: tools/refiner/export.py
 """
+import argparse
 import json
 import shutil
 
@@ -32,24 +36,24 @@ SCHEDULER = {
 }
 
 
-def export_model(student):
+def export_model(refiner):
     unet_dir = MODEL / "unet"
     shutil.rmtree(unet_dir, ignore_errors=True)
-    student.unet.half().save_pretrained(unet_dir, variant="fp16")
-    student.unet.float()
+    refiner.unet.half().save_pretrained(unet_dir, variant="fp16")
+    refiner.unet.float()
     config = json.loads((unet_dir / "config.json").read_text())
     config.pop("_name_or_path", None)
     (unet_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     save_file({
-        "weight": student.identity.weight.detach().half().numpy(),
-        "bias": student.identity.bias.detach().half().numpy(),
+        "weight": refiner.identity.weight.detach().half().numpy(),
+        "bias": refiner.identity.bias.detach().half().numpy(),
     }, unet_dir / "identity_projection.safetensors", metadata={"tokens": str(TOKENS)})
     (MODEL / "scheduler").mkdir(parents=True, exist_ok=True)
     (MODEL / "scheduler/scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=2, sort_keys=True) + "\n")
 
 
 @torch.no_grad()
-def export_fixture(student):
+def export_fixture(refiner):
     data = latents("validation")
     composite = data["composite"][:1].float()
     embedding = data["embedding"][:1]
@@ -61,7 +65,7 @@ def export_fixture(student):
         "composite": composite.numpy(), "embedding": embedding.numpy(), "composite_latent": latent.numpy(),
     }
     for steps in (1, 2):
-        refined = sample(student, latent, embedding, noise, img2img_timesteps(steps))
+        refined = sample(refiner, latent, embedding, noise, img2img_timesteps(steps))
         tensors[f"refined_{steps}"] = refined.numpy()
         tensors[f"decoded_{steps}"] = (decode(refined).permute(0, 2, 3, 1) * 255).numpy()
     FIXTURE.mkdir(parents=True, exist_ok=True)
@@ -72,9 +76,11 @@ def export_fixture(student):
 
 
 def main():
-    student = load_refiner("student", fp16=True)
-    export_model(student)
-    export_fixture(student)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--weights", choices=("teacher", "student"), default="teacher")
+    model = load_refiner(parser.parse_args().weights, fp16=True)
+    export_model(model)
+    export_fixture(model)
     size = sum(p.stat().st_size for p in MODEL.rglob("*.safetensors"))
     print(f"wrote {MODEL} ({size / 1e6:.2f} MB of weights) and {FIXTURE / 'reference.safetensors'}")
 

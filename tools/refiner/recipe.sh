@@ -22,6 +22,6 @@ step evaluate
 # live-swap issue's clips with the bundled portrait (FRAMES frames each: a refinement takes seconds on lavapipe).
 for refine in off sync; do
     started=$SECONDS
-    REFINE=$refine CLIPS="d3 d18" PORTRAITS="obama.jpg" FRAMES=${FRAMES:-32} WORK=.build-refiner/live-$refine tools/eval_swap.sh
+    REFINE=$refine CLIPS="d0 d3 d18" PORTRAITS="obama.jpg" FRAMES=${FRAMES:-32} WORK=.build-refiner/live-$refine tools/eval_swap.sh
     echo "== live ($refine): $((SECONDS - started)) s"
 done

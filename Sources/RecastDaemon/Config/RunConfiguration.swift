@@ -34,8 +34,9 @@ public struct RunConfiguration: Sendable, Equatable {
     public var refinerModel: String?
     /// When the refinement runs, as configured; nil: see `refineMode`.
     public var refine: RefineMode?
-    /// When the refinement runs: as configured, else `auto`.
-    public var refineMode: RefineMode { refine ?? .auto }
+    /// When the refinement runs: as configured, else `auto` when a model is given and off without one (the
+    /// bundled refiner pulls the face back toward the live person's, Models/refiner/README.md).
+    public var refineMode: RefineMode { refine ?? (refinerModel == nil ? .off : .auto) }
     /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
     public var steps = 1
     public var strength = 0.5
