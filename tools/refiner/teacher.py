@@ -2,10 +2,11 @@
 """Step 2 of the refiner recipe: the teacher, a conditional diffusion model trained the usual way.
 
 x0 is the real face's TAEF2 latent; the UNet sees x_t = √ᾱ·x0 + √(1−ᾱ)·ε concatenated with the composite's
-latent, and the identity tokens projected from a third frame's MobileFace embedding, and predicts x0 (see
-PREDICTION_TYPE in common.py). Timesteps
-are drawn from [0, 500): the runtime refines img2img from the composite at strength 0.5, so the schedule never
-starts above t = 499. Weights are kept as an exponential moving average. Writes .build-refiner/teacher.pt.
+latent, and the identity tokens projected from a third frame's MobileFace embedding, and predicts x0 as the
+composite's latent plus a correction (see PREDICTION_TYPE in common.py). Timesteps are drawn from [0, 500): the
+runtime refines img2img from the composite at strength 0.5, so the schedule never starts above t = 499. Half the
+pairs are mirrored. Weights are kept as an exponential moving average; the validation person's 1-step latent
+MSE is printed every 200 steps. Writes .build-refiner/teacher.pt.
 
 Usage: tools/refiner/teacher.py [--steps N] [--batch N]
 """
