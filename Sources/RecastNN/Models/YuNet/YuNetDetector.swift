@@ -69,12 +69,19 @@ public final class YuNetDetector: @unchecked Sendable {
             input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
     }
 
-    /// Copies the image into the top-left of the padded input.
+    /// Copies the image into the top-left of the padded input, in one pass: each pixel's RGB lands in the
+    /// input's wider pixels (see paddedInputChannels), the rest stays zero.
     private func upload(_ rgb: [Float], width: Int, height: Int, into plan: Plan) throws {
-        var values = [Float](repeating: 0, count: plan.paddedWidth * plan.paddedHeight * 3)
+        let channels = plan.input.shape[3]
+        var values = [Float](repeating: 0, count: plan.paddedWidth * plan.paddedHeight * channels)
         for y in 0..<height {
-            values.replaceSubrange(y * plan.paddedWidth * 3..<(y * plan.paddedWidth + width) * 3, with: rgb[y * width * 3..<(y + 1) * width * 3])
+            for x in 0..<width {
+                let from = (y * width + x) * 3, to = (y * plan.paddedWidth + x) * channels
+                values[to] = rgb[from]
+                values[to + 1] = rgb[from + 1]
+                values[to + 2] = rgb[from + 2]
+            }
         }
-        try engine.write(values, channels: 3, to: plan.input)
+        try engine.write(values, to: plan.input)
     }
 }
