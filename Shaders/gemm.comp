@@ -35,6 +35,9 @@ layout(constant_id = 12) const bool CHUNKED_LOADS = false;
 // Chunked path: write the output (and fetch bias, slopes and residual) a texel at a time; needs
 // N and the tile's column counts to be multiples of the chunk (checked by the host).
 layout(constant_id = 13) const bool CHUNKED_STORES = false;
+// Convolution only: the residual is a 2×2 max pool (stride 2) of a map twice the output's size, as
+// a strided residual block's shortcut needs, instead of a map of the output's size.
+layout(constant_id = 14) const bool POOLED_RESIDUAL = false;
 
 layout(std430, binding = 0) readonly buffer InputA { STORAGE_T a[]; };
 layout(std430, binding = 1) readonly buffer InputB { STORAGE_T b[]; };
@@ -62,6 +65,9 @@ layout(push_constant) uniform Parameters {
     // Convolution (NHWC): input H, W, channels; output H, W, channels; per-group input channels.
     int inH, inW, inC, outH, outW, outC, groupInC;
     int kernelH, kernelW, strideY, strideX, padY, padX, dilationY, dilationX;
+    // Convolution residual: its H, W and channels. Output channels past its own are zero, so a
+    // block that widens needs no padded copy of its shortcut.
+    int resH, resW, resC;
 } pc;
 
 const int WG_ROWS = BM / TM;
@@ -99,6 +105,31 @@ float loadB(int batch, int group, int k, int n) {
         return float(b[batch * pc.strideB + n * pc.K + k]);
     }
     return float(b[batch * pc.strideB + k * pc.N + n]);
+}
+
+// The convolution residual's element index at output row (image, y, x) and channel, or -1 for a
+// channel past the residual's: the top-left of the 2×2 window where the residual is pooled.
+int residualIndex(int image, int y, int x, int channel) {
+    if (channel >= pc.resC) return -1;
+    int scale = POOLED_RESIDUAL ? 2 : 1;
+    return ((image * pc.resH + y * scale) * pc.resW + x * scale) * pc.resC + channel;
+}
+
+// The residual at output element `index` (output row m, channel): the value itself for a matmul.
+float residualAt(int index, int m, int channel) {
+    if (MODE == MODE_MATMUL) return float(residual[index]);
+    int x = m % pc.outW;
+    int y = (m / pc.outW) % pc.outH;
+    int start = residualIndex(m / (pc.outW * pc.outH), y, x, channel);
+    if (start < 0) return 0.0;
+    if (!POOLED_RESIDUAL) return float(residual[start]);
+    float v = float(residual[start]);
+    bool right = 2 * x + 1 < pc.resW;
+    bool below = 2 * y + 1 < pc.resH;
+    if (right) v = max(v, float(residual[start + pc.resC]));
+    if (below) v = max(v, float(residual[start + pc.resW * pc.resC]));
+    if (right && below) v = max(v, float(residual[start + (pc.resW + 1) * pc.resC]));
+    return v;
 }
 
 void mainTiled() {
@@ -151,7 +182,7 @@ void mainTiled() {
             int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
             float v = acc[i * TN + j];
             if (HAS_BIAS) v += float(bias[channel]);
-            if (HAS_RESIDUAL) v += float(residual[index]);
+            if (HAS_RESIDUAL) v += residualAt(index, m, channel);
             float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
             c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
         }
@@ -234,10 +265,32 @@ void mainDirect() {
             int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
             float v = acc[i * TN + j];
             if (HAS_BIAS) v += float(bias[channel]);
-            if (HAS_RESIDUAL) v += float(residual[index]);
+            if (HAS_RESIDUAL) v += residualAt(index, m, channel);
             float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
             c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
         }
+    }
+}
+
+// The residual's chunk at output element `index` (a chunk's first), as residualAt; the residual's
+// channels are whole chunks.
+void residualChunk(int index, int image, int y, int x, int channel, out float values[CHUNK]) {
+    if (MODE == MODE_MATMUL) {
+        unpackChunk(texelFetch(residualTexels, index >> CHUNK_SHIFT), values);
+        return;
+    }
+    [[unroll]] for (int q = 0; q < CHUNK; q++) values[q] = 0.0;
+    int start = residualIndex(image, y, x, channel);
+    if (start < 0) return;
+    unpackChunk(texelFetch(residualTexels, start >> CHUNK_SHIFT), values);
+    if (!POOLED_RESIDUAL) return;
+    int right = 2 * x + 1 < pc.resW ? pc.resC : 0;
+    int below = 2 * y + 1 < pc.resH ? pc.resW * pc.resC : 0;
+    float other[CHUNK];
+    [[unroll]] for (int tap = 1; tap < 4; tap++) {
+        int offset = ((tap & 1) != 0 ? right : 0) + ((tap & 2) != 0 ? below : 0);
+        unpackChunk(texelFetch(residualTexels, (start + offset) >> CHUNK_SHIFT), other);
+        [[unroll]] for (int q = 0; q < CHUNK; q++) values[q] = max(values[q], other[q]);
     }
 }
 
@@ -360,7 +413,7 @@ void mainChunked() {
                 int index = MODE == MODE_CONV ? m * pc.outC + group * pc.N + n : batch * pc.strideC + m * pc.N + n;
                 float residuals[CHUNK];
                 [[unroll]] for (int q = 0; q < CHUNK; q++) residuals[q] = 0.0;
-                if (HAS_RESIDUAL) unpackChunk(texelFetch(residualTexels, index >> CHUNK_SHIFT), residuals);
+                if (HAS_RESIDUAL) residualChunk(index, rowImage[i], rowY[i], rowX[i], group * pc.N + n, residuals);
                 float v[CHUNK];
                 [[unroll]] for (int q = 0; q < CHUNK; q++) {
                     v[q] = activate(acc[i * TN + jc + q] + biases[jc + q] + residuals[q], ACTIVATION, slope[jc + q]);
@@ -380,7 +433,7 @@ void mainChunked() {
             int index = MODE == MODE_CONV ? m * pc.outC + channel : batch * pc.strideC + m * pc.N + n;
             float v = acc[i * TN + j];
             if (HAS_BIAS) v += float(bias[channel]);
-            if (HAS_RESIDUAL) v += float(residual[index]);
+            if (HAS_RESIDUAL) v += residualAt(index, m, channel);
             float slope = ACTIVATION == ACT_PRELU ? float(slopes[channel]) : 0.0;
             c[index] = TO_STORAGE(activate(v, ACTIVATION, slope));
         }

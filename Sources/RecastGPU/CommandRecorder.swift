@@ -37,9 +37,12 @@ public final class CommandRecorder {
 
     /// Records the dispatches into a command buffer, with a barrier before each dispatch that
     /// reads or overwrites what an earlier dispatch since the last barrier wrote (or overwrites
-    /// what it read), and no other barrier.
-    public func finish(profiling: Bool = false) throws -> CommandSequence {
-        try CommandSequence(context: context, dispatches: dispatches, barriersBefore: Self.barrierPlan(dispatches), profiling: profiling)
+    /// what it read), and no other barrier. With `profiling` (by default the context's `profilesDispatches`), each
+    /// dispatch is timed.
+    public func finish(profiling: Bool? = nil) throws -> CommandSequence {
+        try CommandSequence(
+            context: context, dispatches: dispatches, barriersBefore: Self.barrierPlan(dispatches),
+            profiling: profiling ?? context.profilesDispatches)
     }
 
     /// For each dispatch, whether a memory barrier must precede it.

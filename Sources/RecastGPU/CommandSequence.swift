@@ -63,6 +63,9 @@ public final class CommandSequence: @unchecked Sendable {
     public func run() throws {
         try runLock.withLock {
             try context.device.submitAndWait(commandBuffer, fence: fence)
+            if isProfiling && context.profilesDispatches {
+                context.recordDispatchTimings(try timings())
+            }
         }
     }
 

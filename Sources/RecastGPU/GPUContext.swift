@@ -9,6 +9,9 @@ public struct GPUContextOptions: Sendable {
     public var requirements = DeviceRequirements()
     /// Where the pipeline cache lives; nil keeps it in memory only.
     public var pipelineCacheDirectory: URL? = PipelineCache.defaultDirectory()
+    /// Record every command sequence with timestamps and keep each run's dispatch times (`takeDispatchTimings`),
+    /// for finding where a network's time goes; it costs a little time per dispatch.
+    public var profilesDispatches = false
 
     public init() {}
 }
@@ -25,8 +28,11 @@ public final class GPUContext: @unchecked Sendable {
     public let deviceMemory: BufferAllocator
     public let stagingMemory: BufferAllocator
     public let pipelineCache: PipelineCache
+    public let profilesDispatches: Bool
     private let kernelLock = NSLock()
     private var kernels: [String: ComputeKernel] = [:]
+    private let profileLock = NSLock()
+    private var dispatchTimings: [DispatchTiming] = []
 
     public init(options: GPUContextOptions = GPUContextOptions()) throws {
         let instance = try VulkanInstance(validation: options.validation)
@@ -39,6 +45,19 @@ public final class GPUContext: @unchecked Sendable {
         deviceMemory = BufferAllocator(device: device, kind: .deviceLocal)
         stagingMemory = BufferAllocator(device: device, kind: .staging)
         pipelineCache = try PipelineCache(device: device, directory: options.pipelineCacheDirectory)
+        profilesDispatches = options.profilesDispatches
+    }
+
+    /// The dispatch times of every sequence run since the last call, in order (with `profilesDispatches`).
+    public func takeDispatchTimings() -> [DispatchTiming] {
+        profileLock.withLock {
+            defer { dispatchTimings.removeAll() }
+            return dispatchTimings
+        }
+    }
+
+    func recordDispatchTimings(_ timings: [DispatchTiming]) {
+        profileLock.withLock { dispatchTimings += timings }
     }
 
     /// A kernel built once per distinct `key` and reused (pipelines are expensive to create).

@@ -57,9 +57,12 @@ public final class ConvolutionLayer: Sendable {
         slopes = try preluSlopes.map { try engine.makeTensor(shape: [$0.count], values: $0) }
     }
 
-    /// Records the convolution of NHWC `input` into NHWC `output` (optionally adding `residual`, same shape as output).
+    /// Records the convolution of NHWC `input` into NHWC `output`, optionally adding `residual`: a map of the output's
+    /// size or, with `poolResidual`, one twice its size (rounded up) that is 2×2 max-pooled. The residual may have fewer
+    /// channels than the output; the output's other channels get none added. This is a residual block's shortcut
+    /// (pooled where the block strides, zero channels appended where it widens) without a pass of its own.
     public func encode(
-        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, output: Tensor,
+        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, poolResidual: Bool = false, output: Tensor,
         tiling: GemmTiling? = nil, into recorder: CommandRecorder
     ) throws {
         guard input.rank == 4, input.shape[3] == shape.inChannels || input.shape[3] == gemmShape.inChannels else {
@@ -67,8 +70,10 @@ public final class ConvolutionLayer: Sendable {
         }
         let (batch, height, width) = (input.shape[0], input.shape[1], input.shape[2])
         let (outHeight, outWidth) = shape.outputSize(height: height, width: width)
+        let scale = poolResidual ? 2 : 1
         guard outHeight > 0, outWidth > 0, output.shape == [batch, outHeight, outWidth, shape.outChannels],
-              residual.map({ $0.shape == output.shape }) ?? true
+              residual.map({ $0.rank == 4 && $0.shape[0] == batch && ($0.shape[1] + scale - 1) / scale == outHeight
+                  && ($0.shape[2] + scale - 1) / scale == outWidth && $0.shape[3] <= shape.outChannels }) ?? !poolResidual
         else {
             throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? [])")
         }
@@ -87,8 +92,9 @@ public final class ConvolutionLayer: Sendable {
             mode: .convolution, tiling: tiling ?? .forShape(m: m, n: n, device: engine.gpu.capabilities.type), activation: activation,
             m: m, n: n, k: k, layers: s.groups,
             parameters: [m, n, k, 0, 0, 0, height, width, s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
-                         s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX].map(Int32.init),
-            chunkAligned: s.inChannels % chunk == 0 && s.groupInChannels % chunk == 0)
+                         s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX,
+                         residual?.shape[1] ?? outHeight, residual?.shape[2] ?? outWidth, residual?.shape[3] ?? s.outChannels].map(Int32.init),
+            chunkAligned: s.inChannels % chunk == 0 && s.groupInChannels % chunk == 0, pooledResidual: poolResidual)
         try dispatch.encode(
             engine: engine, a: input, b: weights, bias: bias, residual: residual, slopes: slopes, output: output,
             into: recorder, label: "conv\(s.kernelHeight)x\(s.kernelWidth) \(shape.inChannels)→\(s.outChannels) @\(height)x\(width)")

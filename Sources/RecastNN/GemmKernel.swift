@@ -14,6 +14,8 @@ struct GemmDispatch {
     var parameters: [Int32]
     /// Whether the operands' rows along K (and N for a plain matmul B) are whole 16-byte chunks.
     var chunkAligned: Bool
+    /// Convolution only: the residual is 2×2 max-pooled from a map twice the output's size.
+    var pooledResidual = false
 
     func encode(
         engine: TensorEngine, a: Tensor, b: Tensor, bias: Tensor?, residual: Tensor?, slopes: Tensor?,
@@ -30,6 +32,7 @@ struct GemmDispatch {
         tiling.chunkedLoads = tiling.chunkedLoads && chunkAligned && engine.fitTexelViews([a, b])
         let chunk = engine.precision.elementsPerTexel
         let chunkedStores = tiling.chunkedLoads && n % chunk == 0 && tiling.threadN % chunk == 0
+            && (residual.map { $0.shape.last! % chunk == 0 } ?? true)
             && engine.fitTexelViews([output] + [residual].compactMap { $0 })
         var specialization = tiling.specialization
         specialization[6] = mode.rawValue
@@ -38,9 +41,10 @@ struct GemmDispatch {
         specialization[9] = residual == nil ? 0 : 1
         specialization[10] = transposeB ? 1 : 0
         specialization[13] = chunkedStores ? 1 : 0
+        specialization[14] = pooledResidual ? 1 : 0
         let kernel = try engine.kernel(
             "gemm", bindings: [.read, .read, .read, .read, .read, .write, .texels, .texels, .writeTexels, .texels, .texels, .texels],
-            pushConstantBytes: 21 * 4,
+            pushConstantBytes: 24 * 4,
             specialization: specialization)
         // Unused bindings still need a valid buffer: bind the (read-only) input there. Every
         // operand is bound twice: as a storage buffer, and as texels for the chunked path.

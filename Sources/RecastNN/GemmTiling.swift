@@ -42,7 +42,8 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
 
     /// Wide tiles for wide outputs; narrow-N tiles so depthwise and few-channel outputs waste
     /// little; on CPU devices, the barrier-free direct path, with 16 rows an invocation where
-    /// there are enough rows (fewer fetches per multiply-add; 3×3 convolutions ran 10 % faster).
+    /// there are enough rows (fewer fetches per multiply-add; 3×3 convolutions ran 10 % faster), and one or two
+    /// where there are few.
     public static func forShape(m: Int, n: Int, device: VulkanDeviceType) -> GemmTiling {
         if device == .cpu {
             if n < 8 {
@@ -50,6 +51,16 @@ public struct GemmTiling: Sendable, Hashable, CustomStringConvertible {
             }
             if n <= 16 {
                 return GemmTiling(blockM: 64, blockN: 16, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true)
+            }
+            if m < 32 {
+                // Few rows (the face mesh's 3×3 and 1×1 maps): tall tiles would compute rows that do not exist;
+                // the mesh's 1-row output convolution ran 7× faster with one row an invocation.
+                let rows = m <= 8 ? 1 : 2
+                return GemmTiling(blockM: rows, blockN: 64, blockK: 1, threadM: rows, threadN: 8, sharedTiles: false, chunkedLoads: true)
+            }
+            if n <= 32 {
+                // A 64-wide tile would compute half its columns for nothing (the face mesh's 32-channel layers: −35 %).
+                return GemmTiling(blockM: 64, blockN: 32, blockK: 1, threadM: 8, threadN: 8, sharedTiles: false, chunkedLoads: true)
             }
             return m >= 8192
                 ? GemmTiling(blockM: 128, blockN: 64, blockK: 1, threadM: 16, threadN: 8, sharedTiles: false, chunkedLoads: true)

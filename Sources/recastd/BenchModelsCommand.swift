@@ -25,6 +25,9 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "Python with the tool requirements, for the reference timings (default: .venv/bin/python beside Models/).")
     var python: String?
 
+    @Flag(help: "Also print each case's GPU time per dispatch (timestamps around every dispatch slow the calls a little).")
+    var dispatches = false
+
     static let cases: [(network: BundledNetwork, width: Int, height: Int)] = [
         (.yunet, 320, 240), (.yunet, 640, 480), (.faceMesh, 192, 192), (.mobileface, 112, 112),
         (.taef2Encoder, 256, 256), (.taef2Decoder, 256, 256), (.taef2Encoder, 512, 512), (.taef2Decoder, 512, 512),
@@ -33,9 +36,14 @@ struct BenchModelsCommand: ParsableCommand {
     func run() throws {
         bootstrapQuietLogging()
         let modelDirectory = try ModelDirectory.locate(explicit: models)
-        let gpu = try GPUContext()
+        var options = GPUContextOptions()
+        options.profilesDispatches = dispatches
+        let gpu = try GPUContext(options: options)
         let engine = try TensorEngine(gpu: gpu)
         let selected = Self.cases.filter { only.map(Self.name(of: $0).contains) ?? true }
+        guard !selected.isEmpty else {
+            throw ValidationError("no case matches '\(only ?? "")'; the cases are: \(Self.cases.map(Self.name).joined(separator: ", "))")
+        }
         print("device: \(gpu.capabilities.name) (\(gpu.capabilities.driverName)), storage \(engine.precision.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
         var recast: [String: Double] = [:]
         var loaded: [BundledNetwork: BundledNetwork.Instance] = [:]
@@ -44,13 +52,17 @@ struct BenchModelsCommand: ParsableCommand {
             loaded[testCase.network] = instance
             let inputs = Self.inputs(for: testCase)
             _ = try instance.run(inputs)
+            _ = gpu.takeDispatchTimings()
             var times: [Double] = []
+            var profiles: [[DispatchTiming]] = []
             for _ in 0..<max(1, iterations) {
                 let start = DispatchTime.now().uptimeNanoseconds
                 _ = try instance.run(inputs)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                profiles.append(gpu.takeDispatchTimings())
             }
             recast[Self.name(of: testCase)] = times.sorted()[times.count / 2]
+            if dispatches { Self.printDispatches(of: Self.name(of: testCase), profiles) }
         }
         let reference = referenceTimings(cases: selected.map(Self.name), modelDirectory: modelDirectory)
         print("case                      recastd ms   reference ms   reference   recastd/reference")
@@ -65,6 +77,19 @@ struct BenchModelsCommand: ParsableCommand {
                 + (theirs.map { String(format: "%10.2fx", ours / $0) } ?? ""))
         }
         if let note = reference.note { print(note) }
+    }
+
+    /// The median time of each dispatch of a call over the timed calls.
+    static func printDispatches(of name: String, _ profiles: [[DispatchTiming]]) {
+        guard let first = profiles.first, profiles.allSatisfy({ $0.count == first.count }) else { return }
+        let medians = first.indices.map { index in
+            let times = profiles.map { $0[index].nanoseconds / 1000 }.sorted()
+            return times[times.count / 2]
+        }
+        print("\(name): \(first.count) dispatches, \(String(format: "%.2f", medians.reduce(0, +) / 1000)) ms of GPU time (medians)")
+        for (timing, median) in zip(first, medians) {
+            print(String(format: "%10.1f µs  ", median) + timing.label)
+        }
     }
 
     static func name(of testCase: (network: BundledNetwork, width: Int, height: Int)) -> String {

@@ -98,6 +98,34 @@ struct CommandRecordingTests {
         expectNoValidationErrors(context)
     }
 
+    /// A context that profiles dispatches times every sequence recorded without a profiling choice of its own, and
+    /// hands each run's times over once.
+    @Test func contextProfilesEverySequenceItRuns() throws {
+        var options = GPUContextOptions()
+        options.validation = .required
+        options.pipelineCacheDirectory = nil
+        options.profilesDispatches = true
+        let context = try GPUContext(options: options)
+        let kernel = try Self.scaleKernel(context)
+        let count = 1 << 12
+        let input = try makeBuffer(context, [Float](repeating: 1, count: count))
+        let output = try context.makeBuffer(byteCount: count * 4)
+        func sequence(_ label: String, profiling: Bool? = nil) throws -> CommandSequence {
+            let recorder = context.makeRecorder()
+            try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: Self.push(count: count, scale: 2, offset: 0),
+                                  groups: (count / 256, 1, 1), label: label)
+            return try recorder.finish(profiling: profiling)
+        }
+        let (first, second, untimed) = (try sequence("first"), try sequence("second"), try sequence("untimed", profiling: false))
+        try first.run()
+        try untimed.run()
+        try second.run()
+        try first.run()
+        #expect(context.takeDispatchTimings().map(\.label) == ["first", "second", "first"])
+        #expect(context.takeDispatchTimings().isEmpty)
+        expectNoValidationErrors(context)
+    }
+
     @Test func pipelineCachePersistsUnderTheCacheDirectory() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "recast-pipeline-cache-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -129,6 +129,69 @@ struct GemmTests {
         }
     }
 
+    /// A residual block's shortcut read by the convolution itself: pooled 2×2 where the block strides (an odd size
+    /// rounds up, the window clipped at the edge), and with fewer channels where the block widens.
+    @Test(arguments: StoragePrecision.allCases, [
+        (height: 9, width: 7, inChannels: 5, outChannels: 17, stride: 2),
+        (height: 10, width: 6, inChannels: 16, outChannels: 24, stride: 2),
+        (height: 5, width: 7, inChannels: 16, outChannels: 24, stride: 1),
+        (height: 2, width: 2, inChannels: 32, outChannels: 32, stride: 2),
+    ])
+    func convolutionAddsAPooledWidenedShortcut(
+        precision: StoragePrecision, c: (height: Int, width: Int, inChannels: Int, outChannels: Int, stride: Int)
+    ) throws {
+        let engine = try engine(precision)
+        let pooled = c.stride == 2
+        let (outHeight, outWidth) = ((c.height + c.stride - 1) / c.stride, (c.width + c.stride - 1) / c.stride)
+        // The block's spatial path is given here as an input of the output's size; the layer is its 1×1 convolution.
+        let shape = ConvolutionShape(inChannels: c.inChannels, outChannels: c.outChannels, kernel: 1)
+        let spatialValues = stored(randomValues(outHeight * outWidth * c.inChannels, seed: 14), precision)
+        let shortcutValues = stored(randomValues(c.height * c.width * c.inChannels, seed: 15), precision)
+        let weights = stored(randomValues(shape.weightCount, seed: 16), precision)
+        let slopes = stored(randomValues(c.outChannels, seed: 17), precision)
+        let layer = try ConvolutionLayer(engine: engine, shape: shape, weights: weights, activation: .prelu, preluSlopes: slopes)
+        let spatial = try engine.makeTensor(shape: [1, outHeight, outWidth, c.inChannels], values: spatialValues)
+        let shortcut = try engine.makeTensor(shape: [1, c.height, c.width, c.inChannels], values: shortcutValues)
+
+        var narrow = shortcutValues
+        if pooled {
+            // Replicating the last row and column clips the window at the edge for a max.
+            let padded = CPUReference.pad(
+                shortcutValues, batch: 1, height: c.height, width: c.width, channels: c.inChannels,
+                top: 0, bottom: c.height % 2, left: 0, right: c.width % 2, mode: .replicate)
+            narrow = CPUReference.pool(
+                padded, batch: 1, height: c.height + c.height % 2, width: c.width + c.width % 2, channels: c.inChannels,
+                mode: .max, kernel: 2, stride: 2, padding: 0)
+        }
+        let residual = (0..<outHeight * outWidth).flatMap { pixel in
+            narrow[pixel * c.inChannels..<(pixel + 1) * c.inChannels] + Array(repeating: 0, count: c.outChannels - c.inChannels)
+        }
+        let reference = CPUReference.convolution(
+            spatialValues, batch: 1, height: outHeight, width: outWidth, shape: shape, weights: weights,
+            residual: residual, activation: .prelu, slopes: slopes)
+        let output = try engine.makeTensor(shape: [1, outHeight, outWidth, c.outChannels])
+        for tiling in Self.tilings {
+            try engine.run {
+                try layer.encode(engine: engine, input: spatial, residual: shortcut, poolResidual: pooled, output: output, tiling: tiling, into: $0)
+            }
+            try expectClose(try engine.read(output), reference, precision, "\(c) tiling \(tiling?.description ?? "default")")
+        }
+    }
+
+    @Test func convolutionRefusesAShortcutOfTheWrongSize() throws {
+        let engine = try engine(.float32)
+        let layer = try ConvolutionLayer(engine: engine, shape: ConvolutionShape(inChannels: 8, outChannels: 8, kernel: 1),
+                                         weights: randomValues(64, seed: 18))
+        let input = try engine.makeTensor(shape: [1, 4, 4, 8])
+        let output = try engine.makeTensor(shape: [1, 4, 4, 8])
+        for (shortcut, pooled) in [([1, 4, 4, 16], false), ([1, 10, 8, 8], true), ([1, 4, 4, 8], true)] {
+            let residual = try engine.makeTensor(shape: shortcut)
+            #expect(throws: NNError.self) {
+                try engine.run { try layer.encode(engine: engine, input: input, residual: residual, poolResidual: pooled, output: output, into: $0) }
+            }
+        }
+    }
+
     /// An RGB input may come with the zero channels the layer runs on (written from the host), and
     /// then gives the same result without the padding pass.
     @Test(arguments: StoragePrecision.allCases)

@@ -12,9 +12,9 @@ final class ModelGraphRecorder {
     }
 
     /// `layer(input)`, with `residual` added before the layer's activation.
-    func convolve(_ layer: ConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
+    func convolve(_ layer: ConvolutionLayer, _ input: Tensor, residual: Tensor? = nil, poolResidual: Bool = false) throws -> Tensor {
         let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
-        try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+        try layer.encode(engine: engine, input: input, residual: residual, poolResidual: poolResidual, output: output, into: recorder)
         return output
     }
 

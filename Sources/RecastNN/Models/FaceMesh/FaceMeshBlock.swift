@@ -15,10 +15,7 @@ struct FaceMeshBlock {
 
     func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> Tensor {
         let spatial = try graph.convolve(depthwise, input)
-        var shortcut = stride == 2 ? try graph.maxPool2x2(input) : input
-        if pointwise.shape.outChannels > shortcut.shape[3] {
-            shortcut = try graph.padChannels(shortcut, to: pointwise.shape.outChannels)
-        }
-        return try graph.convolve(pointwise, spatial, residual: shortcut)
+        // The pointwise convolution reads the shortcut pooled and widened itself.
+        return try graph.convolve(pointwise, spatial, residual: input, poolResidual: stride == 2)
     }
 }
