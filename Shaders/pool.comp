@@ -13,6 +13,9 @@ layout(constant_id = 0) const int MODE = MODE_MAX;
 // Texel path: the channel count divided by the chunk (0: the per-element path). A constant,
 // because llvmpipe scalarizes integer division by a variable.
 layout(constant_id = 1) const int CHUNKS = 0;
+// The square window and its stride, constants so that the window's loops unroll.
+layout(constant_id = 2) const int KERNEL = 2;
+layout(constant_id = 3) const int STRIDE = 2;
 
 layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
 layout(std430, binding = 1) writeonly buffer Output { STORAGE_T y[]; };
@@ -23,7 +26,7 @@ layout(push_constant) uniform Parameters {
     uint count;
     uint groupsX;
     int inH, inW, outH, outW, channels;
-    int kernelH, kernelW, strideY, strideX, padY, padX;
+    int padY, padX;
 } pc;
 
 // `count` is output pixels × CHUNKS here.
@@ -35,10 +38,10 @@ void mainTexels(int i) {
     int n = pixel / pc.outW / pc.outH;
     float result[CHUNK];
     [[unroll]] for (int q = 0; q < CHUNK; q++) result[q] = MODE == MODE_MAX ? -3.402823e38 : 0.0;
-    for (int ky = 0; ky < pc.kernelH; ky++) {
-        int iy = oy * pc.strideY - pc.padY + ky;
-        for (int kx = 0; kx < pc.kernelW; kx++) {
-            int ix = ox * pc.strideX - pc.padX + kx;
+    [[unroll]] for (int ky = 0; ky < KERNEL; ky++) {
+        int iy = oy * STRIDE - pc.padY + ky;
+        [[unroll]] for (int kx = 0; kx < KERNEL; kx++) {
+            int ix = ox * STRIDE - pc.padX + kx;
             bool inside = iy >= 0 && iy < pc.inH && ix >= 0 && ix < pc.inW;
             float v[CHUNK];
             int source = (n * pc.inH + clamp(iy, 0, pc.inH - 1)) * pc.inW + clamp(ix, 0, pc.inW - 1);
@@ -49,7 +52,7 @@ void mainTexels(int i) {
         }
     }
     if (MODE == MODE_AVERAGE) {
-        [[unroll]] for (int q = 0; q < CHUNK; q++) result[q] /= float(pc.kernelH * pc.kernelW);
+        [[unroll]] for (int q = 0; q < CHUNK; q++) result[q] /= float(KERNEL * KERNEL);
     }
     imageStore(yTexels, i, packChunk(result));
 }
@@ -67,16 +70,16 @@ void main() {
     int oy = (i / (pc.channels * pc.outW)) % pc.outH;
     int n = i / (pc.channels * pc.outW * pc.outH);
     float result = MODE == MODE_MAX ? -3.402823e38 : 0.0;
-    for (int ky = 0; ky < pc.kernelH; ky++) {
-        int iy = oy * pc.strideY - pc.padY + ky;
+    for (int ky = 0; ky < KERNEL; ky++) {
+        int iy = oy * STRIDE - pc.padY + ky;
         if (iy < 0 || iy >= pc.inH) continue;
-        for (int kx = 0; kx < pc.kernelW; kx++) {
-            int ix = ox * pc.strideX - pc.padX + kx;
+        for (int kx = 0; kx < KERNEL; kx++) {
+            int ix = ox * STRIDE - pc.padX + kx;
             if (ix < 0 || ix >= pc.inW) continue;
             float v = float(x[((n * pc.inH + iy) * pc.inW + ix) * pc.channels + c]);
             result = MODE == MODE_MAX ? max(result, v) : result + v;
         }
     }
-    if (MODE == MODE_AVERAGE) result /= float(pc.kernelH * pc.kernelW);
+    if (MODE == MODE_AVERAGE) result /= float(KERNEL * KERNEL);
     y[index] = TO_STORAGE(result);
 }

@@ -55,14 +55,18 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "elementwise", detail: "a \(a.shape), b \(operand.shape), output \(output.shape)")
         }
+        // The texel path: one invocation per chunk, where both operands are whole chunks.
+        let chunk = precision.elementsPerTexel
+        let texels = takesTexelPath(width: a.elementCount, [a, operand, output]) && operand.elementCount % chunk == 0
         let kernel = try kernel(
-            "elementwise", bindings: [.read, .read, .write], pushConstantBytes: 20,
-            specialization: [0: op.code, 1: UInt32(activation.rawValue)])
-        let groups = linearGroups(count: a.elementCount, perGroup: 256)
+            "elementwise", bindings: [.read, .read, .write, .texels, .texels, .writeTexels], pushConstantBytes: 20,
+            specialization: [0: op.code, 1: UInt32(activation.rawValue), 2: texels ? 1 : 0])
+        let (count, operandCount) = texels ? (a.elementCount / chunk, operand.elementCount / chunk) : (a.elementCount, operand.elementCount)
+        let groups = linearGroups(count: count, perGroup: 256)
         let (p0, p1) = op.parameters
         try recorder.dispatch(
-            kernel, buffers: [a.buffer, operand.buffer, output.buffer],
-            pushConstants: [UInt32(a.elementCount), UInt32(operand.elementCount), UInt32(groups.x), p0.word, p1.word],
+            kernel, buffers: [a.buffer, operand.buffer, output.buffer, a.buffer, operand.buffer, output.buffer],
+            pushConstants: [UInt32(count), UInt32(operandCount), UInt32(groups.x), p0.word, p1.word],
             groups: groups, label: "elementwise")
     }
 

@@ -32,10 +32,18 @@ extension TensorEngine {
         else {
             throw NNError.shapeMismatch(op: "resize", detail: "input \(input.shape), output \(output.shape)")
         }
-        try encodeImageMap(
-            "resize", mode: mode.rawValue, input: input, output: output,
-            extra: [input.shape[1], input.shape[2], output.shape[1], output.shape[2], input.shape[3]].map { UInt32($0) },
-            pushConstantBytes: 28, into: recorder)
+        let chunk = precision.elementsPerTexel
+        // The texel path: one invocation per pixel and chunk.
+        let chunks = takesTexelPath(width: input.shape[3], [input, output]) ? input.shape[3] / chunk : 0
+        let resize = try kernel(
+            "resize", bindings: [.read, .write, .texels, .writeTexels], pushConstantBytes: 28,
+            specialization: [0: mode.rawValue, 1: UInt32(chunks)])
+        let count = chunks > 0 ? output.elementCount / chunk : output.elementCount
+        let grid = linearGroups(count: count, perGroup: 256)
+        try recorder.dispatch(
+            resize, buffers: [input.buffer, output.buffer, input.buffer, output.buffer],
+            pushConstants: [count, grid.x, input.shape[1], input.shape[2], output.shape[1], output.shape[2], input.shape[3]].map { UInt32($0) },
+            groups: grid, label: "resize")
     }
 
     public func resize(_ input: Tensor, height: Int, width: Int, mode: ResizeMode) throws -> Tensor {
@@ -59,12 +67,13 @@ extension TensorEngine {
         // The texel path: one invocation per pixel and chunk.
         let chunks = takesTexelPath(width: input.shape[3], [input, output]) ? input.shape[3] / chunk : 0
         let pool = try self.kernel(
-            "pool", bindings: [.read, .write, .texels, .writeTexels], pushConstantBytes: 52, specialization: [0: mode.rawValue, 1: UInt32(chunks)])
+            "pool", bindings: [.read, .write, .texels, .writeTexels], pushConstantBytes: 36,
+            specialization: [0: mode.rawValue, 1: UInt32(chunks), 2: UInt32(kernel), 3: UInt32(stride)])
         let count = chunks > 0 ? output.elementCount / chunk : output.elementCount
         let grid = linearGroups(count: count, perGroup: 256)
         try recorder.dispatch(
             pool, buffers: [input.buffer, output.buffer, input.buffer, output.buffer],
-            pushConstants: [count, grid.x, input.shape[1], input.shape[2], outH, outW, input.shape[3], kernel, kernel, stride, stride, padding, padding]
+            pushConstants: [count, grid.x, input.shape[1], input.shape[2], outH, outW, input.shape[3], padding, padding]
                 .map { UInt32($0) },
             groups: grid, label: "pool")
     }

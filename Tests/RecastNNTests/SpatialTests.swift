@@ -6,7 +6,9 @@ struct SpatialTests {
     @Test(arguments: StoragePrecision.allCases, ResizeMode.allCases)
     func resize(precision: StoragePrecision, mode: ResizeMode) throws {
         let engine = try engine(precision)
-        for (shape, outH, outW) in [([1, 1, 1, 3], 4, 3), ([2, 7, 5, 17], 14, 10), ([1, 9, 13, 33], 5, 6), ([1, 6, 4, 3], 7, 11)] {
+        // On CPU devices, channel counts of whole texel chunks (8 fp16 or 4 fp32 values) take the texel path.
+        let texelCases = [([1, 1, 1, 8], 3, 2), ([2, 7, 5, 16], 14, 10), ([1, 9, 13, 24], 5, 6), ([1, 3, 5, 64], 6, 10)]
+        for (shape, outH, outW) in [([1, 1, 1, 3], 4, 3), ([2, 7, 5, 17], 14, 10), ([1, 9, 13, 33], 5, 6), ([1, 6, 4, 3], 7, 11)] + texelCases {
             let values = stored(randomValues(shape.reduce(1, *), seed: 40), precision)
             let output = try engine.resize(try engine.makeTensor(shape: shape, values: values), height: outH, width: outW, mode: mode)
             let reference = CPUReference.resize(values, batch: shape[0], height: shape[1], width: shape[2], channels: shape[3], outHeight: outH, outWidth: outW, mode: mode)
