@@ -9,7 +9,12 @@ struct CommandRecordingTests {
     static func scaleKernel(_ context: GPUContext) throws -> ComputeKernel {
         try context.kernel(
             key: "test.scale", spirv: try ShaderLibrary.spirv("elementwise", precision: .float32),
-            bindings: [.read, .read, .write], pushConstantBytes: 20, specialization: [0: 2])
+            bindings: [.read, .read, .write, .texels, .texels, .writeTexels], pushConstantBytes: 20, specialization: [0: 2])
+    }
+
+    /// The scale kernel's bindings: its operands as storage buffers, then again as texels (unused on its path).
+    static func operands(_ a: GPUBuffer, _ b: GPUBuffer, _ output: GPUBuffer) -> [GPUBuffer] {
+        [a, b, output, a, b, output]
     }
 
     static func push(count: Int, scale: Float, offset: Float) -> [UInt32] {
@@ -28,7 +33,7 @@ struct CommandRecordingTests {
         let input = try makeBuffer(context, (0..<300).map(Float.init))
         let output = try context.makeBuffer(byteCount: 300 * 4)
         let recorder = context.makeRecorder()
-        try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: Self.push(count: 300, scale: 2, offset: 1), groups: (2, 1, 1))
+        try recorder.dispatch(kernel, buffers: Self.operands(input, input, output), pushConstants: Self.push(count: 300, scale: 2, offset: 1), groups: (2, 1, 1))
         try recorder.finish().run()
         #expect(try context.download(output, count: 300, as: Float.self) == (0..<300).map { Float($0) * 2 + 1 })
         expectNoValidationErrors(context)
@@ -44,16 +49,16 @@ struct CommandRecordingTests {
         let push = Self.push(count: 3, scale: 10, offset: 0)
 
         let independent = context.makeRecorder()
-        try independent.dispatch(kernel, buffers: [a, a, b], pushConstants: push, groups: (1, 1, 1))
-        try independent.dispatch(kernel, buffers: [a, a, c], pushConstants: push, groups: (1, 1, 1))
+        try independent.dispatch(kernel, buffers: Self.operands(a, a, b), pushConstants: push, groups: (1, 1, 1))
+        try independent.dispatch(kernel, buffers: Self.operands(a, a, c), pushConstants: push, groups: (1, 1, 1))
         #expect(try independent.finish().barrierCount == 0)
 
         // a → b, b → c (read after write), a → d (independent of c), then overwrite b (write after read).
         let chain = context.makeRecorder()
-        try chain.dispatch(kernel, buffers: [a, a, b], pushConstants: push, groups: (1, 1, 1))
-        try chain.dispatch(kernel, buffers: [b, b, c], pushConstants: push, groups: (1, 1, 1))
-        try chain.dispatch(kernel, buffers: [a, a, d], pushConstants: push, groups: (1, 1, 1))
-        try chain.dispatch(kernel, buffers: [c, c, b], pushConstants: push, groups: (1, 1, 1))
+        try chain.dispatch(kernel, buffers: Self.operands(a, a, b), pushConstants: push, groups: (1, 1, 1))
+        try chain.dispatch(kernel, buffers: Self.operands(b, b, c), pushConstants: push, groups: (1, 1, 1))
+        try chain.dispatch(kernel, buffers: Self.operands(a, a, d), pushConstants: push, groups: (1, 1, 1))
+        try chain.dispatch(kernel, buffers: Self.operands(c, c, b), pushConstants: push, groups: (1, 1, 1))
         let sequence = try chain.finish()
         #expect(sequence.barrierCount == 2)
         try sequence.run()
@@ -69,7 +74,7 @@ struct CommandRecordingTests {
         let input = try makeBuffer(context, [1, 2, 3, 4])
         let output = try context.makeBuffer(byteCount: 16)
         let recorder = context.makeRecorder()
-        try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: Self.push(count: 4, scale: 3, offset: 0), groups: (1, 1, 1))
+        try recorder.dispatch(kernel, buffers: Self.operands(input, input, output), pushConstants: Self.push(count: 4, scale: 3, offset: 0), groups: (1, 1, 1))
         let sequence = try recorder.finish()
         try sequence.run()
         #expect(try context.download(output, count: 4, as: Float.self) == [3, 6, 9, 12])
@@ -87,7 +92,7 @@ struct CommandRecordingTests {
         let output = try context.makeBuffer(byteCount: count * 4)
         let recorder = context.makeRecorder()
         for label in ["first", "second"] {
-            try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: Self.push(count: count, scale: 2, offset: 0),
+            try recorder.dispatch(kernel, buffers: Self.operands(input, input, output), pushConstants: Self.push(count: count, scale: 2, offset: 0),
                                   groups: (count / 256, 1, 1), label: label)
         }
         let sequence = try recorder.finish(profiling: true)
@@ -112,7 +117,7 @@ struct CommandRecordingTests {
         let output = try context.makeBuffer(byteCount: count * 4)
         func sequence(_ label: String, profiling: Bool? = nil) throws -> CommandSequence {
             let recorder = context.makeRecorder()
-            try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: Self.push(count: count, scale: 2, offset: 0),
+            try recorder.dispatch(kernel, buffers: Self.operands(input, input, output), pushConstants: Self.push(count: count, scale: 2, offset: 0),
                                   groups: (count / 256, 1, 1), label: label)
             return try recorder.finish(profiling: profiling)
         }

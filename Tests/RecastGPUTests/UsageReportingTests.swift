@@ -35,7 +35,7 @@ struct UsageReportingTests {
         let output = try context.makeBuffer(byteCount: count * 4)
         let recorder = context.makeRecorder()
         for _ in 0..<3 {
-            try recorder.dispatch(kernel, buffers: [input, input, output], pushConstants: CommandRecordingTests.push(count: count, scale: 2, offset: 0),
+            try recorder.dispatch(kernel, buffers: CommandRecordingTests.operands(input, input, output), pushConstants: CommandRecordingTests.push(count: count, scale: 2, offset: 0),
                                   groups: (count / 256, 1, 1))
         }
         let sequence = try recorder.finish(profiling: true)
