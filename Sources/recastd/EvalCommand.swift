@@ -38,6 +38,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Also write the figures as JSON to this file.")
     var json: String?
 
+    @Option(help: "Also write what each frame measured (openings, similarities, change) as CSV to this file.")
+    var series: String?
+
     func validate() throws {
         guard !source.isEmpty, source.count == output.count else {
             throw ValidationError("give one --output per --source (got \(source.count) --source, \(output.count) --output)")
@@ -61,12 +64,18 @@ struct EvalCommand: ParsableCommand {
             let analyzer = try FaceAnalyzer(engine: engine, models: ModelDirectory.locate(explicit: models))
             var references: [String: [Float]] = [:]
             var reports: [[String: Any]] = []
+            var rows = ["output,frame,source_mouth,output_mouth,source_eyes,output_eyes,similarity_to_reference,similarity_to_source,source_change,output_change"]
             for (index, (sourcePath, outputPath)) in zip(source, output).enumerated() {
                 let identityPath = identity.count == 1 ? identity[0] : identity[index]
                 if references[identityPath] == nil {
                     references[identityPath] = try IdentityFace.prepare(imagePath: identityPath, analyzer: analyzer).embedding
                 }
-                let summary = try evaluate(sourcePath, outputPath, analyzer: analyzer, reference: references[identityPath]!)
+                let reference = references[identityPath]!
+                let measurements = try measure(sourcePath, outputPath, analyzer: analyzer)
+                let summary = ClipSummary(frames: measurements, reference: reference)
+                rows += measurements.enumerated().map { frame, measured in
+                    Self.seriesRow(output: outputPath, frame: frame, measured, reference: reference)
+                }
                 let clipFrames = shapes[index].frames
                 print(EvalReport.text(summary, source: sourcePath, output: outputPath, identity: identityPath, clipFrames: clipFrames))
                 fflush(nil)  // each clip takes minutes: show it when it is done, also when stdout is a file
@@ -76,13 +85,30 @@ struct EvalCommand: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: ["clips": reports], options: [.sortedKeys, .prettyPrinted])
                 try data.write(to: URL(fileURLWithPath: json))
             }
+            if let series {
+                try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: series))
+            }
         } catch {
             FileHandle.standardError.write(Data("recastd: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    private func evaluate(_ sourcePath: String, _ outputPath: String, analyzer: FaceAnalyzer, reference: [Float]) throws -> ClipSummary {
+    /// One CSV row of `--series`; a value the frame lacks (no face) is left empty.
+    static func seriesRow(output: String, frame: Int, _ measured: FrameMeasurement, reference: [Float]) -> String {
+        func text(_ value: Double?) -> String { value.map { String(format: "%.5f", $0) } ?? "" }
+        let similarities = measured.output.map { output in
+            (Double(MobileFaceEmbedder.cosineSimilarity(output.embedding, reference)),
+             measured.source.map { Double(MobileFaceEmbedder.cosineSimilarity(output.embedding, $0.embedding)) })
+        }
+        let values: [Double?] = [
+            measured.source?.mouth, measured.output?.mouth, measured.source?.eyes, measured.output?.eyes,
+            similarities?.0, similarities?.1 ?? nil, measured.change?.source, measured.change?.output,
+        ]
+        return ([output, String(frame)] + values.map(text)).joined(separator: ",")
+    }
+
+    private func measure(_ sourcePath: String, _ outputPath: String, analyzer: FaceAnalyzer) throws -> [FrameMeasurement] {
         let sourceFrames = try ClipFrames(sourcePath), outputFrames = try ClipFrames(outputPath)
         let evaluator = SwapEvaluator(analyzer: analyzer)
         let converter = FrameConverter()
@@ -92,7 +118,7 @@ struct EvalCommand: ParsableCommand {
         while evaluator.measurements.count < frames ?? .max, let sourceFrame = try sourceFrames.next(), let outputFrame = try outputFrames.next() {
             try evaluator.add(source: rgb(sourceFrame), output: rgb(outputFrame))
         }
-        return evaluator.summary(reference: reference)
+        return evaluator.measurements
     }
 }
 

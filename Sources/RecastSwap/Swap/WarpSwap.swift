@@ -26,6 +26,9 @@ public final class WarpSwap: @unchecked Sendable {
     public var eyelidSmoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 8, beta: 0.5, derivativeCutoff: 5)
     /// Frames of colour statistics averaged (the temporal buffer's colour part); 1 uses each frame's own.
     public var window = 4
+    /// Whether the identity's eyes fill the live eye openings: they are then closed as far as the live eyes are (see
+    /// `EyeClosure`), since the mesh alone barely narrows for a blink.
+    private let drawsIdentityEyes: Bool
     /// Per followed face (by tracker id).
     private var states: [Int: FaceState] = [:]
     /// Milliseconds each stage of the last `swap` took.
@@ -48,6 +51,7 @@ public final class WarpSwap: @unchecked Sendable {
         }
         analyzer.embedsIdentity = false
         tracker = FaceTracker(analyzer: analyzer, choice: choice)
+        drawsIdentityEyes = !live.contains(.eyes)
         let filled = (live.contains(.eyes) ? [] : MeshLandmarks.eyeOpenings).union(live.contains(.mouth) ? [] : MeshLandmarks.mouthOpening)
         let mesh = try TriangleMesh.faceMesh(modelsDirectory: models).fillingHoles(through: filled)
         geometry = try engine.makeMeshWarpGeometry(
@@ -112,7 +116,10 @@ public final class WarpSwap: @unchecked Sendable {
             var state = states[tracked.id]
                 ?? FaceState(smoother: MeshSmoother(points: smoothing, eyelids: eyelidSmoothing, count: tracked.face.mesh.count))
             var face = tracked.face
-            if let time { face.mesh = state.smoother.smooth(face.mesh, at: time) }
+            if let time {
+                face.mesh = state.smoother.smooth(face.mesh, at: time)
+                if drawsIdentityEyes { face.mesh = state.eyeClosure.close(face.mesh, at: time) }
+            }
             if let drawn = try draw(face, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil, clock: &clock) {
                 faces.append(drawn)
             }
@@ -157,10 +164,11 @@ public final class WarpSwap: @unchecked Sendable {
     }
 }
 
-/// What the temporal buffer keeps of one followed face: its mesh smoother (smoothed geometry) and the
-/// colour transfers of its last frames.
+/// What the temporal buffer keeps of one followed face: its mesh smoother (smoothed geometry), its eyes' usual
+/// opening and the colour transfers of its last frames.
 struct FaceState {
     var smoother: MeshSmoother
+    var eyeClosure = EyeClosure()
     var colours: [ColourTransfer] = []
 }
 

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Closes the mesh's eyes as far as the picture shows them closed. MediaPipe's mesh reads a shut eye
+/// as only about a quarter narrower than the same eye open (d18's blinks: 0.77 of its usual opening;
+/// d0's: 0.58), so the identity's eyes, drawn between the live eyelids, hardly blinked. Each eye's
+/// narrowing below its usual opening is widened: within `deadZone` of usual nothing changes; at
+/// `closedAt` of usual the lids meet. On the eval clips' meshes these settings single out d0's and
+/// d18's blinks (no other frame of theirs narrows beyond the dead zone) and d3's frowns.
+struct EyeClosure {
+    /// Narrowing (a fraction of the usual opening) that the mesh's own noise stays within.
+    var deadZone: Float = 0.1
+    /// Narrowing at which the eye is drawn shut.
+    var closedAt: Float = 0.3
+    /// How fast the usual opening follows a wider eye (after a blink, a first frame caught mid-blink)
+    /// and a narrower one (a face that settles into a squint), in seconds. Following wider eyes fast
+    /// would make the usual opening the top of the mesh's noise, and every other frame narrower.
+    var wideningTime = 1.0
+    var narrowingTime = 3.0
+
+    /// Upper and lower eyelid points facing each other, corner to corner; their eye's corners.
+    static let eyes: [(pairs: [(upper: Int, lower: Int)], corners: (Int, Int))] = [
+        ([(246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155)], MeshLandmarks.rightEyeCorners),
+        ([(466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382)], MeshLandmarks.leftEyeCorners),
+    ]
+    /// The pair whose gap measures an eye's opening (as `FaceOpenings.eyes` does).
+    static let measuredPair = 3
+
+    /// Each eye's usual opening (lid gap over eye width), and when it was last updated.
+    private var usual: [Float?] = [nil, nil]
+    private var lastTime: Double?
+
+    /// Where the lids meet when an eye shuts, from the lower lid towards the upper: mostly the upper lid moves.
+    private static let meeting: Float = 0.25
+
+    /// `mesh` with each eye closed by how much narrower than usual it is, the usual openings updated.
+    mutating func close(_ mesh: [SIMD3<Float>], at time: Double) -> [SIMD3<Float>] {
+        let elapsed = lastTime.map { max(0, time - $0) } ?? 0
+        lastTime = time
+        var closed = mesh
+        for (index, eye) in Self.eyes.enumerated() {
+            let width = planarDistance(mesh[eye.corners.0], mesh[eye.corners.1])
+            guard width > 1e-3 else { continue }
+            let pair = eye.pairs[Self.measuredPair]
+            let opening = planarDistance(mesh[pair.upper], mesh[pair.lower]) / width
+            let previous = usual[index] ?? opening
+            let timeConstant = opening > previous ? wideningTime : narrowingTime
+            let current = previous + (opening - previous) * Float(1 - exp(-elapsed / timeConstant))
+            usual[index] = current
+            guard current > 1e-4 else { continue }
+            let narrowing = 1 - opening / current
+            let closure = min(1, max(0, (narrowing - deadZone) / (closedAt - deadZone)))
+            guard closure > 0 else { continue }
+            for (upper, lower) in eye.pairs {
+                let meetingPoint = mesh[lower] + Self.meeting * (mesh[upper] - mesh[lower])
+                closed[upper] = mesh[upper] + closure * (meetingPoint - mesh[upper])
+                closed[lower] = mesh[lower] + closure * (meetingPoint - mesh[lower])
+            }
+        }
+        return closed
+    }
+
+    private func planarDistance(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float {
+        let offset = SIMD2(a.x - b.x, a.y - b.y)
+        return (offset * offset).sum().squareRoot()
+    }
+}
