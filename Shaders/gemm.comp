@@ -189,6 +189,32 @@ void mainTiled() {
     }
 }
 
+// The output rows rowBase … rowBase + TM − 1 as (image, y, x) for a convolution, (row, 0, 0) for
+// a matmul; rows past M repeat the last one. Divided once and then stepped, because llvmpipe
+// scalarizes integer division by a variable: per row it cost as much as a 1×1 convolution's sums.
+void rowCoordinates(int rowBase, out int rowImage[TM], out int rowY[TM], out int rowX[TM]) {
+    int m = min(rowBase, pc.M - 1);
+    int x = MODE == MODE_CONV ? m % pc.outW : 0;
+    int rest = MODE == MODE_CONV ? m / pc.outW : 0;
+    int y = MODE == MODE_CONV ? rest % pc.outH : 0;
+    int image = MODE == MODE_CONV ? rest / pc.outH : m;
+    [[unroll]] for (int i = 0; i < TM; i++) {
+        rowImage[i] = image;
+        rowY[i] = y;
+        rowX[i] = x;
+        if (rowBase + i + 1 >= pc.M) continue;
+        if (MODE != MODE_CONV) {
+            image++;
+        } else if (++x == pc.outW) {
+            x = 0;
+            if (++y == pc.outH) {
+                y = 0;
+                image++;
+            }
+        }
+    }
+}
+
 // Rows are contiguous per invocation (their A values are the same for every lane of a
 // subgroup); columns are strided so neighbouring lanes read neighbouring B values.
 // The reduction runs over (ky, kx, channel) nested, so the inner loop has no division.
@@ -204,12 +230,7 @@ void mainDirect() {
     int rowImage[TM];
     int rowY[TM];
     int rowX[TM];
-    for (int i = 0; i < TM; i++) {
-        int m = min(rowBase + i, pc.M - 1);
-        rowX[i] = MODE == MODE_CONV ? m % pc.outW : 0;
-        rowY[i] = MODE == MODE_CONV ? (m / pc.outW) % pc.outH : 0;
-        rowImage[i] = MODE == MODE_CONV ? m / (pc.outW * pc.outH) : m;
-    }
+    rowCoordinates(rowBase, rowImage, rowY, rowX);
     int column[TN];
     for (int j = 0; j < TN; j++) column[j] = min(colBase + tx + j * WG_COLS, pc.N - 1);
 
@@ -218,12 +239,14 @@ void mainDirect() {
 
     int taps = MODE == MODE_CONV ? pc.kernelH * pc.kernelW : 1;
     int depth = MODE == MODE_CONV ? pc.groupInC : pc.K;
+    int ky = 0;
+    int kx = 0;
     for (int tap = 0; tap < taps; tap++) {
         int rowStart[TM];
         for (int i = 0; i < TM; i++) {
             if (MODE == MODE_CONV) {
-                int iy = rowY[i] * pc.strideY - pc.padY + (tap / pc.kernelW) * pc.dilationY;
-                int ix = rowX[i] * pc.strideX - pc.padX + (tap % pc.kernelW) * pc.dilationX;
+                int iy = rowY[i] * pc.strideY - pc.padY + ky * pc.dilationY;
+                int ix = rowX[i] * pc.strideX - pc.padX + kx * pc.dilationX;
                 bool inside = iy >= 0 && iy < pc.inH && ix >= 0 && ix < pc.inW;
                 rowStart[i] = inside ? ((rowImage[i] * pc.inH + iy) * pc.inW + ix) * pc.inC + group * pc.groupInC : -1;
             } else {
@@ -231,6 +254,10 @@ void mainDirect() {
             }
         }
         int kBase = tap * depth;
+        if (++kx == pc.kernelW) {
+            kx = 0;
+            ky++;
+        }
         for (int ci = 0; ci < depth; ci++) {
             int k = kBase + ci;
             float av[TM];
@@ -310,12 +337,7 @@ void mainChunked() {
     int rowImage[TM];
     int rowY[TM];
     int rowX[TM];
-    [[unroll]] for (int i = 0; i < TM; i++) {
-        int m = min(rowBase + i, pc.M - 1);
-        rowX[i] = MODE == MODE_CONV ? m % pc.outW : 0;
-        rowY[i] = MODE == MODE_CONV ? (m / pc.outW) % pc.outH : 0;
-        rowImage[i] = MODE == MODE_CONV ? m / (pc.outW * pc.outH) : m;
-    }
+    rowCoordinates(rowBase, rowImage, rowY, rowX);
     // Where B is [N][K]: the start of each column's K run.
     int columnStart[TN];
     [[unroll]] for (int j = 0; j < TN; j++) {
@@ -328,13 +350,15 @@ void mainChunked() {
 
     int taps = MODE == MODE_CONV ? pc.kernelH * pc.kernelW : 1;
     int depth = MODE == MODE_CONV ? pc.groupInC : pc.K;
+    int ky = 0;
+    int kx = 0;
     for (int tap = 0; tap < taps; tap++) {
         int rowStart[TM];
         float rowFactor[TM];
         [[unroll]] for (int i = 0; i < TM; i++) {
             if (MODE == MODE_CONV) {
-                int iy = rowY[i] * pc.strideY - pc.padY + (tap / pc.kernelW) * pc.dilationY;
-                int ix = rowX[i] * pc.strideX - pc.padX + (tap % pc.kernelW) * pc.dilationX;
+                int iy = rowY[i] * pc.strideY - pc.padY + ky * pc.dilationY;
+                int ix = rowX[i] * pc.strideX - pc.padX + kx * pc.dilationX;
                 bool inside = iy >= 0 && iy < pc.inH && ix >= 0 && ix < pc.inW;
                 rowStart[i] = inside ? ((rowImage[i] * pc.inH + iy) * pc.inW + ix) * pc.inC + group * pc.groupInC : 0;
                 rowFactor[i] = inside ? 1.0 : 0.0;
@@ -344,6 +368,10 @@ void mainChunked() {
             }
         }
         int kBase = tap * depth;
+        if (++kx == pc.kernelW) {
+            kx = 0;
+            ky++;
+        }
         for (int ci = 0; ci < depth; ci += CHUNK) {
             int k = kBase + ci;
             float av[TM][CHUNK];

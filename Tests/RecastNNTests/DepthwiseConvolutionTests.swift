@@ -22,13 +22,14 @@ struct DepthwiseConvolutionTests {
         DepthwiseCase(height: 7, width: 6, shape: DepthwiseConvolutionShape(channels: 16, kernel: 3, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
                       residual: true, activation: .sigmoid),
         // On CPU devices, channel counts that are whole texel chunks take the texel path (8 fp16 or 4 fp32 values a
-        // texel): widths that are not multiples of its 4 outputs an invocation, both strides, 1×1.
+        // texel): widths that are not multiples of its 4 or (rows of 8 and more) 8 outputs an invocation, both strides, 1×1.
         DepthwiseCase(height: 1, width: 1, shape: DepthwiseConvolutionShape(channels: 8, kernel: 3)),
         DepthwiseCase(batch: 2, height: 11, width: 13, shape: DepthwiseConvolutionShape(channels: 24, kernel: 3), residual: true, activation: .prelu),
         DepthwiseCase(height: 12, width: 10, shape: DepthwiseConvolutionShape(channels: 40, kernel: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
                       activation: .relu),
         DepthwiseCase(height: 9, width: 7, shape: DepthwiseConvolutionShape(channels: 32, kernel: 5, stride: 2), bias: false, residual: false),
         DepthwiseCase(height: 3, width: 17, shape: DepthwiseConvolutionShape(channels: 8, kernel: 3, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2)),
+        DepthwiseCase(height: 5, width: 23, shape: DepthwiseConvolutionShape(channels: 16, kernel: 3, stride: 2), residual: true, activation: .relu),
     ]
 
     @Test(arguments: StoragePrecision.allCases, cases)
