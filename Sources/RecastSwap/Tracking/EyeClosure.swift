@@ -5,7 +5,7 @@ import Foundation
 /// d0's: 0.58), so the identity's eyes, drawn between the live eyelids, hardly blinked. Each eye's
 /// narrowing below its usual opening is widened: within `deadZone` of usual nothing changes; at
 /// `closedAt` of usual the lids meet. On the eval clips' meshes these settings single out d0's and
-/// d18's blinks (no other frame of theirs narrows beyond the dead zone) and d3's frowns.
+/// d18's blinks (no other frame of theirs is drawn more than a tenth closed) and d3's frowns.
 struct EyeClosure {
     /// Narrowing (a fraction of the usual opening) that the mesh's own noise stays within.
     var deadZone: Float = 0.1
