@@ -31,8 +31,10 @@ struct EvalCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
 
         let json = work.appendingPathComponent("eval.json").path
+        let series = work.appendingPathComponent("series.csv").path
         let result = try runTool(TestTools.recastdPath, ["eval", "--source", full, "--output", full, "--source", clip, "--output", swapped,
-                                                         "--identity", Self.identity, "--frames", "16", "--json", json], timeout: 600)
+                                                         "--identity", Self.identity, "--frames", "16", "--json", json, "--series", series],
+                                 timeout: 600)
         #expect(result.status == 0, "\(result.stderr)")
         print(result.stdout)
         #expect(result.stdout.contains("mouth-opening correlation"))
@@ -57,6 +59,16 @@ struct EvalCommandTests {
         #expect(after > before + 0.15, "similarity to the reference \(before) → \(after)")
         #expect(try figure(swap, "similarityToSource") < 0.9)
         #expect(try figure(swap, "headPositionError") < 0.1)
+
+        // Each evaluated frame's readings: the clip against itself reads the same on both sides; a first frame has no change.
+        let rows = try String(contentsOfFile: series, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        try #require(rows.count == 1 + 2 * 16, "\(rows.count) rows")
+        #expect(rows[0].count == 10 && rows[0][4] == "source_eyes" && rows[0][5] == "output_eyes")
+        for row in rows[1...16] {
+            #expect(row[0] == full && row[2] == row[3] && row[4] == row[5] && row[8] == row[9], "\(row)")
+        }
+        #expect(rows[1][8].isEmpty && rows[17][8].isEmpty && !rows[18][8].isEmpty)
+        #expect(rows[17...].allSatisfy { $0[0] == swapped })
     }
 
     @Test("clips of different frame counts are refused, naming both, before any model runs")

@@ -38,9 +38,4 @@ public final class SwapEvaluator {
         measurements.append(FrameMeasurement(source: sourceFace.map(FaceReading.init), output: outputFace.map(FaceReading.init), change: change))
         previous = (source, output, sourceFace)
     }
-
-    /// The clip's figures against the reference identity's embedding.
-    public func summary(reference: [Float]) -> ClipSummary {
-        ClipSummary(frames: measurements, reference: reference)
-    }
 }
