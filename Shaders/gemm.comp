@@ -115,14 +115,15 @@ int residualIndex(int image, int y, int x, int channel) {
     return ((image * pc.resH + y * scale) * pc.resW + x * scale) * pc.resC + channel;
 }
 
-// The residual at output element `index` (output row m, channel): the value itself for a matmul.
+// The residual at output element `index` (output row m, channel): the value itself for a matmul;
+// only a pooled one needs the row's image coordinates.
 float residualAt(int index, int m, int channel) {
     if (MODE == MODE_MATMUL) return float(residual[index]);
+    if (!POOLED_RESIDUAL) return channel < pc.resC ? float(residual[m * pc.resC + channel]) : 0.0;
     int x = m % pc.outW;
     int y = (m / pc.outW) % pc.outH;
     int start = residualIndex(m / (pc.outW * pc.outH), y, x, channel);
     if (start < 0) return 0.0;
-    if (!POOLED_RESIDUAL) return float(residual[start]);
     float v = float(residual[start]);
     bool right = 2 * x + 1 < pc.resW;
     bool below = 2 * y + 1 < pc.resH;

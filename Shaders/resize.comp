@@ -93,7 +93,11 @@ void main() {
     int n = i / (pc.channels * pc.outW * pc.outH);
     Taps ty = taps(oy, pc.inH, pc.outH);
     Taps tx = taps(ox, pc.inW, pc.outW);
-    float top = mix(pixel(n, ty.first, tx.first, c), pixel(n, ty.first, tx.second, c), tx.weight);
-    float bottom = mix(pixel(n, ty.second, tx.first, c), pixel(n, ty.second, tx.second, c), tx.weight);
-    y[index] = TO_STORAGE(mix(top, bottom, ty.weight));
+    float v = pixel(n, ty.first, tx.first, c);
+    if (MODE == MODE_BILINEAR) {
+        float top = mix(v, pixel(n, ty.first, tx.second, c), tx.weight);
+        float bottom = mix(pixel(n, ty.second, tx.first, c), pixel(n, ty.second, tx.second, c), tx.weight);
+        v = mix(top, bottom, ty.weight);
+    }
+    y[index] = TO_STORAGE(v);
 }

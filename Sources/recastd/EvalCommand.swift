@@ -73,8 +73,10 @@ struct EvalCommand: ParsableCommand {
                 let reference = references[identityPath]!
                 let measurements = try measure(sourcePath, outputPath, analyzer: analyzer)
                 let summary = ClipSummary(frames: measurements, reference: reference)
-                rows += measurements.enumerated().map { frame, measured in
-                    Self.seriesRow(output: outputPath, frame: frame, measured, reference: reference)
+                if series != nil {
+                    rows += measurements.enumerated().map { frame, measured in
+                        Self.seriesRow(output: outputPath, frame: frame, measured, reference: reference)
+                    }
                 }
                 let clipFrames = shapes[index].frames
                 print(EvalReport.text(summary, source: sourcePath, output: outputPath, identity: identityPath, clipFrames: clipFrames))
