@@ -58,7 +58,7 @@ struct BenchSwapCommand: ParsableCommand {
         if let refiner {
             let cost = try Self.refinementMilliseconds(refiner, frame: source[0], engine: engine, models: modelDirectory, identity: identityPath)
             print("refiner: \(directory), \(refiner.stepCount) step(s), \(settings.side)×\(settings.side) crop: "
-                + String(format: "%.0f ms per refinement (median of 3: encode, UNet, decode)", cost))
+                + String(format: "%.0f ms per refinement (median of 3: encode, UNet, two decodes, blur)", cost))
         }
         print("size        refine   fps   total ms   p95 ms   face ms   warp ms   composite ms   refine ms   conversion ms   refined")
         for (width, height) in [(640, 480), (1280, 720)] {
@@ -115,7 +115,7 @@ struct BenchSwapCommand: ParsableCommand {
         fflush(nil)
     }
 
-    /// The refiner's median time for one face crop of the clip's first frame (after one warm-up).
+    /// The refiner's median time for one face crop's change, as the live path makes it, of the clip's first frame (after one warm-up).
     static func refinementMilliseconds(_ refiner: FaceRefiner, frame: VideoFrame, engine: TensorEngine, models: URL, identity: String) throws -> Double {
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity)
         let image = RGBImage(width: frame.width, height: frame.height, pixels: try FrameConverter().rgb(frame))
@@ -124,10 +124,10 @@ struct BenchSwapCommand: ParsableCommand {
         }
         let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale).extract(from: swapped.image, size: refiner.settings.side)
         try refiner.setIdentity(crop: crop, embedding: swap.identity.embedding)
-        _ = try refiner.refine(crop: crop)
+        _ = try refiner.change(crop: crop)
         let times = try (0..<3).map { _ in
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try refiner.refine(crop: crop)
+            _ = try refiner.change(crop: crop)
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }
         refiner.resetWindow()

@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A diffusers pipeline directory (unet/ with prompt_embedding.safetensors, vae/) that refines the swapped face (default: the bundled refiner, Models/refiner).")
     var model: String?
 
-    @Option(help: "When to refine: auto (sync if a refinement fits in a frame interval, async if in 4, else off; measured at start; the default with --model), sync, async, or off (the default without --model).")
+    @Option(help: "When to refine: auto (sync if a refinement fits in a frame interval, async if in 4, else off; measured at start; the default), sync, async, or off.")
     var refine: String?
 
     @Option(help: "Refinement UNet calls per frame (default 1).")
@@ -92,11 +92,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Refinement img2img strength in (0, 1] (default 0.5).")
     var strength: Double?
 
-    @Option(help: "Frames of the sliding window: colour statistics and, with a model, temporal attention (default 4).")
+    @Option(help: "Frames of the sliding window: colour statistics and, with the refiner, temporal attention (default 4).")
     var window: Int?
 
     @Option(name: .customLong("attention-weight"), help: "Weight of the refinement's identity and temporal attention in [0, 1]; 0 turns both off (default 0.5).")
     var attentionWeight: Double?
+
+    @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 8).")
+    var changeBlur: Double?
 
     func run() async throws {
         do {
@@ -185,6 +188,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.strength = Float(configuration.strength)
         settings.window = configuration.window
         settings.attentionWeight = Float(configuration.attentionWeight)
+        settings.changeBlur = Float(configuration.changeBlur)
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
         let refinement = LiveRefinement(refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30))
         let processor = try SwapProcessor(swap: swap, refinement: refinement)
@@ -194,9 +198,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         if refinement.mode == .off {
             logger.notice("refinement off: too slow on this device for live frames (--refine async forces it)", metadata: metadata)
-        } else {
-            logger.info("refiner ready", metadata: metadata)
+            // Without it an identity reload skips the refiner's reference attention, which nothing would use.
+            return (try SwapProcessor(swap: swap), identity)
         }
+        logger.info("refiner ready", metadata: metadata)
         return (processor, identity)
     }
 
@@ -226,6 +231,7 @@ struct RunCommand: AsyncParsableCommand {
         if let strength { configuration.strength = try ConfigurationValue.strength(strength) }
         if let window { configuration.window = try ConfigurationValue.window(window) }
         if let attentionWeight { configuration.attentionWeight = try ConfigurationValue.attentionWeight(attentionWeight) }
+        if let changeBlur { configuration.changeBlur = try ConfigurationValue.changeBlur(changeBlur) }
         if let swap { configuration.swap = try ConfigurationValue.onOff(swap, key: "swap") }
         return try configuration.validated()
     }

@@ -12,7 +12,7 @@ struct TrainingPairsCommand: ParsableCommand {
         commandName: "training-pairs",
         abstract: "Write the refiner's self-supervised training samples from a clip of one person.",
         discussion: """
-        For each frame t with a face: the swap of another frame's face (at least --gap frames away, colour- and \
+        For each frame t with a face: the swap of another frame's face (--gap to --max-gap frames away, colour- and \
         light-shifted) onto frame t, the real crop of frame t, the swap's mask, and a third frame's MobileFace \
         embedding. Tensors: composite, target [N, side, side, 3] U8; mask [N, side, side] U8; embedding [N, 256] \
         F32; frames [N, 3] (t, s, u).
@@ -31,6 +31,9 @@ struct TrainingPairsCommand: ParsableCommand {
     @Option(help: "Least distance in frames between the target frame and the frame warped onto it.")
     var gap = 8
 
+    @Option(help: "Greatest distance in frames between the target frame and the frame warped onto it (default: any).")
+    var maxGap: Int?
+
     @Option(help: "Seed of the frame choice and the colour shifts.")
     var seed: UInt64 = 1
 
@@ -39,6 +42,10 @@ struct TrainingPairsCommand: ParsableCommand {
 
     @Option(help: "Directory of the converted models (default: the bundled Models/).")
     var models: String?
+
+    func validate() throws {
+        if let maxGap, maxGap < gap { throw ValidationError("--max-gap \(maxGap) is below --gap \(gap)") }
+    }
 
     func run() throws {
         bootstrapQuietLogging()
@@ -54,7 +61,7 @@ struct TrainingPairsCommand: ParsableCommand {
                 pairs.add(frame: RGBImage(width: frame.width, height: frame.height, pixels: try converter.rgb(frame)))
             }
             var generator = SplitMix(seed: seed)
-            let samples = try pairs.samples(perFrame: perFrame, minimumGap: gap, using: &generator)
+            let samples = try pairs.samples(perFrame: perFrame, gaps: gap...(maxGap ?? Int.max), using: &generator)
             guard let first = samples.first else { throw ValidationError("\(clip): no frame pair with a face to make samples from") }
             let count = samples.count
             try SafeTensorsWriter.write([

@@ -34,6 +34,7 @@ struct ConfigurationTests {
         strength = 0.4
         window = 6
         attention-weight = 0
+        change-blur = 0
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -50,9 +51,9 @@ struct ConfigurationTests {
         #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
         #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
         #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
-        #expect(configuration.attentionWeight == 0)
+        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0)
         #expect(configuration.live == [.eyes])
-        #expect(RunConfiguration.keys.count == 25)
+        #expect(RunConfiguration.keys.count == 26)
     }
 
     @Test("errors name the key and what would be valid", arguments: [
@@ -71,6 +72,7 @@ struct ConfigurationTests {
         ("strength = 1.5", "invalid value '1.5' for strength"),
         ("window = 99", "invalid value '99' for window"),
         ("attention-weight = 1.5", "invalid value '1.5' for attention-weight: expected a number in [0, 1]"),
+        ("change-blur = -1", "invalid value '-1.0' for change-blur: expected 0 to 32 pixels"),
     ])
     func errors(_ text: String, _ expected: String) {
         #expect {
@@ -92,12 +94,12 @@ struct ConfigurationTests {
 
 @Suite("Configuration checks")
 struct ConfigurationCheckTests {
-    @Test("refinement is off by default, auto when a model is given; every mode needs no model: the bundled refiner serves")
+    @Test("refinement is auto by default, with or without a model; every mode needs no model: the bundled refiner serves")
     func refineWithoutModel() throws {
         var configuration = RunConfiguration()
         configuration.input = "testsrc"
         configuration.outputs = ["null"]
-        #expect(configuration.refineMode == .off && configuration.refinerModel == nil)
+        #expect(configuration.refineMode == .auto && configuration.refinerModel == nil)
         for mode in RefineMode.allCases {
             configuration.refine = mode
             #expect(try configuration.validated().refineMode == mode)

@@ -126,6 +126,74 @@ struct LiveRefinementTests {
         #expect(first == outputs[0], "a first frame with an empty window and no identity is the plain UNet's")
     }
 
+    @Test("each new change is blended into the face's earlier ones; a lost face starts over and a stale refinement is dropped")
+    func changeBlending() throws {
+        let refinement = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeWeight: 0.25)
+        refinement.store([8, -4], generation: 0)
+        #expect(refinement.latest == [8, -4], "the first change is taken as it is")
+        refinement.store([0, 4], generation: 0)
+        #expect(refinement.latest == [6, -2])
+        refinement.faceLost()
+        #expect(refinement.latest == nil)
+        refinement.store([5, 5], generation: 0)
+        #expect(refinement.latest == nil, "a refinement of the lost face is not used")
+        refinement.store([1, 3], generation: 1)
+        #expect(refinement.latest == [1, 3])
+        refinement.finish()
+    }
+
+    @Test("the change a refinement makes leaves out the autoencoder's round trip")
+    func changeWithoutRoundTrip() throws {
+        let crop = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 5 % 247) }
+        var settings = Self.settings(window: 0, weight: 0)
+        settings.changeBlur = 0
+        let refiner = try Self.refiner(settings)
+        let change = try refiner.change(crop: crop)
+        let refined = try refiner.refine(crop: crop)
+        let roundTrip = try refiner.model.codec.decode(latent: refiner.model.codec.encode(rgb: crop, side: 64), latentSide: 8)
+        let fromRoundTrip = zip(change, zip(refined, roundTrip)).map { abs($0 - ($1.0 - $1.1)) }.max() ?? .infinity
+        #expect(fromRoundTrip < 1e-3, "largest difference from refined − round trip: \(fromRoundTrip)")
+        // The round trip of this patterned crop is far from the crop: refined − crop would be another change.
+        let fromCrop = zip(change, zip(refined, crop)).map { abs($0 - ($1.0 - Float($1.1))) }.max() ?? 0
+        #expect(fromCrop > 10, "largest difference from refined − crop: \(fromCrop)")
+
+        // With a blur, the same change blurred: coarser, and no longer the sharp one.
+        settings.changeBlur = 3
+        let blurred = try Self.refiner(settings).change(crop: crop)
+        let expected = GaussianBlur(sigma: 3).apply(change, width: 64, height: 64)
+        let fromBlurred = zip(blurred, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(fromBlurred < 1e-3, "largest difference from the blurred change: \(fromBlurred)")
+        #expect(Self.roughness(blurred, side: 64) < Self.roughness(change, side: 64) / 2)
+    }
+
+    /// Mean absolute difference between horizontal neighbours of an RGB float image.
+    static func roughness(_ values: [Float], side: Int) -> Float {
+        var total: Float = 0
+        for y in 0..<side {
+            for x in 1..<side {
+                for channel in 0..<3 { total += abs(values[(y * side + x) * 3 + channel] - values[(y * side + x - 1) * 3 + channel]) }
+            }
+        }
+        return total / Float(side * (side - 1) * 3)
+    }
+
+    @Test("the Gaussian blur keeps flat colour up to the edges of odd shapes and spreads a point by its weights")
+    func gaussianBlur() {
+        let blur = GaussianBlur(sigma: 1.5)
+        #expect(blur.weights.count == 11 && abs(blur.weights.reduce(0, +) - 1) < 1e-6)
+        #expect(blur.weights[5] > blur.weights[4] && blur.weights[4] == blur.weights[6])
+        let (width, height) = (7, 5)
+        let flat = [Float]((0..<(width * height)).map { _ in [Float(10), 20, 30] }.joined())
+        #expect(zip(blur.apply(flat, width: width, height: height), flat).allSatisfy { abs($0 - $1) < 1e-4 })
+        // One bright red pixel in the middle: its colour spreads as the outer product of the weights.
+        var point = [Float](repeating: 0, count: width * height * 3)
+        point[(2 * width + 3) * 3] = 100
+        let spread = blur.apply(point, width: width, height: height)
+        #expect(abs(spread[(2 * width + 3) * 3] - 100 * blur.weights[5] * blur.weights[5]) < 1e-4)
+        #expect(abs(spread[(2 * width + 4) * 3] - 100 * blur.weights[5] * blur.weights[6]) < 1e-4)
+        #expect(spread[(2 * width + 3) * 3 + 1] == 0)
+    }
+
     @Test("identity attention from the reference face changes the refinement")
     func identityAttention() throws {
         let crop = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 3 % 241) }

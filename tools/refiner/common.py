@@ -29,6 +29,11 @@ TOKENS = 4
 # People (clips) the model learns from, and the one kept aside for validation.
 TRAIN_CLIPS = ("d3", "d18")
 VALIDATION_CLIPS = ("d0",)
+# Frames between the target and the frame warped onto it (least, greatest). Training pairs are near neighbours:
+# the input then already carries every detail of the person's face, so the model learns the warp's artefacts,
+# colour, light and seams, not how its few training people look (with pairs 8 or more frames apart it learned
+# to draw them, and drew them back over the swapped identity). Validation pairs stay far apart, as a swap is.
+GAPS = {"train": (1, 4), "validation": (8, None)}
 # The runtime's default refinement: img2img from the composite at strength 0.5 (FaceRefiner).
 STRENGTH = 0.5
 # The UNet predicts the clean latent's change from the composite's latent (prediction_type "condition_residual",

@@ -3,7 +3,8 @@
 
 For each clip (one person each; TRAIN_CLIPS for training, VALIDATION_CLIPS kept aside), `recastd
 training-pairs` makes the samples with Recast's own warp path: target = a real face crop of frame t, input =
-the same person's face from frame s (colour- and light-shifted) warped onto frame t and composited, identity =
+the same person's face from frame s (colour- and light-shifted; GAPS says how far from t) warped onto frame t
+and composited, identity =
 MobileFace embedding of a third frame u. This step then encodes the composite and target crops with TAEF2
 (the reference PyTorch network on the original weights) and writes .build-refiner/latents_{train,validation}.pt.
 
@@ -15,14 +16,16 @@ import subprocess
 import torch
 from safetensors.torch import load_file
 
-from common import ROOT, SHARED, TAEF2, TRAIN_CLIPS, VALIDATION_CLIPS, WORK, encoder, load, seed_everything
+from common import GAPS, ROOT, SHARED, TAEF2, TRAIN_CLIPS, VALIDATION_CLIPS, WORK, encoder, load, seed_everything
 
 
-def pairs(clip, recastd, per_frame):
-    path = WORK / f"{clip}.safetensors"
+def pairs(clip, recastd, per_frame, gaps):
+    least, greatest = gaps
+    path = WORK / f"{clip}_gap{least}-{greatest or 'any'}.safetensors"
     if not path.exists():
+        limit = ["--max-gap", str(greatest)] if greatest else []
         subprocess.run([recastd, "training-pairs", "--clip", str(SHARED / f"media/video/{clip}.mp4"), "--output", str(path),
-                        "--per-frame", str(per_frame), "--seed", "1"], check=True)
+                        "--per-frame", str(per_frame), "--seed", "1", "--gap", str(least)] + limit, check=True)
     return load_file(path)
 
 
@@ -45,7 +48,7 @@ def main():
     WORK.mkdir(exist_ok=True)
     net = load(encoder(), TAEF2 / "taef2_encoder.pth").to(memory_format=torch.channels_last)
     for split, clips in (("train", TRAIN_CLIPS), ("validation", VALIDATION_CLIPS)):
-        parts = [pairs(clip, args.recastd, args.per_frame) for clip in clips]
+        parts = [pairs(clip, args.recastd, args.per_frame, GAPS[split]) for clip in clips]
         joined = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
         data = {
             "composite_latent": encode(net, joined["composite"]),

@@ -91,6 +91,7 @@ public enum ConfigurationFile {
         case "strength": configuration.strength = try ConfigurationValue.strength(try number())
         case "window": configuration.window = try ConfigurationValue.window(try integer())
         case "attention-weight": configuration.attentionWeight = try ConfigurationValue.attentionWeight(try number())
+        case "change-blur": configuration.changeBlur = try ConfigurationValue.changeBlur(try number())
         default: throw .unknownKey(key, file: file)
         }
     }

@@ -34,9 +34,8 @@ public struct RunConfiguration: Sendable, Equatable {
     public var refinerModel: String?
     /// When the refinement runs, as configured; nil: see `refineMode`.
     public var refine: RefineMode?
-    /// When the refinement runs: as configured, else `auto` when a model is given and off without one (the
-    /// bundled refiner pulls the face back toward the live person's, Models/refiner/README.md).
-    public var refineMode: RefineMode { refine ?? (refinerModel == nil ? .off : .auto) }
+    /// When the refinement runs: as configured, else `auto` (with the bundled refiner unless a model is given).
+    public var refineMode: RefineMode { refine ?? .auto }
     /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
     public var steps = 1
     public var strength = 0.5
@@ -44,6 +43,9 @@ public struct RunConfiguration: Sendable, Equatable {
     /// Weight of the refinement's identity and temporal attention (the reference face's and the window's
     /// keys/values in every self-attention layer); 0 turns both off.
     public var attentionWeight = 0.5
+    /// Standard deviation, in pixels of the refined 256² crop, of the blur on the change a refinement makes;
+    /// 0 adds the change as the model made it.
+    public var changeBlur = 8.0
 
     public init() {}
 
@@ -56,7 +58,7 @@ public struct RunConfiguration: Sendable, Equatable {
     public static let keys = [
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
         "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
-        "model", "refine", "steps", "strength", "window", "attention-weight",
+        "model", "refine", "steps", "strength", "window", "attention-weight", "change-blur",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -201,6 +203,11 @@ public enum ConfigurationValue {
 
     public static func attentionWeight(_ value: Double) throws(ConfigurationError) -> Double {
         guard value >= 0 && value <= 1 else { throw .invalid("attention-weight", value: "\(value)", expected: "a number in [0, 1]") }
+        return value
+    }
+
+    public static func changeBlur(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value >= 0 && value <= 32 else { throw .invalid("change-blur", value: "\(value)", expected: "0 to 32 pixels") }
         return value
     }
 

@@ -11,6 +11,11 @@ public struct RefinerSettings: Sendable, Equatable {
     public var window = 4
     /// Weight of the extra keys/values (reference face and window) in self-attention; 0 turns both off.
     public var attentionWeight: Float = 0.5
+    /// Standard deviation, in pixels of the `side` crop, of the Gaussian blur applied to the change a refinement
+    /// makes before it is added to the frame; 0 adds it as made. Keeping the change to its coarse part keeps what
+    /// the bundled refiner measurably corrects (colour, light, seams) and leaves the face's fine detail, the
+    /// identity's likeness, to the warp (Models/refiner/README.md).
+    public var changeBlur: Float = 8
     /// Side of the square face crop the model sees, in pixels (a multiple of 8 · 2^(UNet levels − 1)).
     public var side = 256
     /// The same noise every frame, so that consecutive frames are refined alike.
@@ -29,6 +34,7 @@ public final class FaceRefiner: @unchecked Sendable {
     let model: RefinerModel
     private let scheduler: any FewStepScheduler
     private let windows: [TemporalAttentionWindow]
+    private let blur: GaussianBlur?
     private let lock = NSLock()
     private var references: [ReferenceAttention] = []
     /// The cross-attention tokens: the model's prompt, or its projection of the identity's embedding.
@@ -39,6 +45,9 @@ public final class FaceRefiner: @unchecked Sendable {
         guard settings.strength > 0, settings.strength <= 1 else {
             throw RefinerError.invalidSetting("strength", value: "\(settings.strength)", expected: "a number in (0, 1]")
         }
+        guard settings.changeBlur >= 0 else {
+            throw RefinerError.invalidSetting("change blur", value: "\(settings.changeBlur)", expected: "0 or more pixels")
+        }
         guard settings.window >= 0 else { throw RefinerError.invalidSetting("window", value: "\(settings.window)", expected: "0 or more frames") }
         model = try RefinerModel(engine: engine, directory: directory, models: models)
         let alignment = 8 << (model.unet.configuration.blockOutChannels.count - 1)
@@ -46,6 +55,7 @@ public final class FaceRefiner: @unchecked Sendable {
             throw RefinerError.invalidSetting("crop side", value: "\(settings.side)", expected: "a multiple of \(alignment) for this UNet")
         }
         self.settings = settings
+        blur = settings.changeBlur > 0 ? GaussianBlur(sigma: settings.changeBlur) : nil
         // `steps` calls over the fraction `strength` of a longer schedule, as diffusers' img2img counts them.
         let length = max(settings.steps, Int((Float(settings.steps) / settings.strength).rounded(.up)))
         scheduler = model.scheduler(steps: length, strength: Float(settings.steps) / Float(length))
@@ -97,6 +107,25 @@ public final class FaceRefiner: @unchecked Sendable {
 
     /// The crop (`side`×`side` RGB) refined: RGB 0–255 floats of the same size.
     public func refine(crop: [UInt8]) throws -> [Float] {
+        try model.codec.decode(latent: refinedLatent(crop: crop).refined, latentSide: settings.side / 8)
+    }
+
+    /// What the refinement changes in the crop (RGB 0–255 floats): the refined latent decoded, less the crop's own
+    /// latent decoded, then blurred by `changeBlur`. Refined − crop would also hold the autoencoder's round-trip
+    /// loss, the fine detail a 1/8-size latent cannot keep: a refiner that changed nothing would still replace
+    /// the face with its autoencoded copy.
+    public func change(crop: [UInt8]) throws -> [Float] {
+        let latentSide = settings.side / 8
+        let (latent, refined) = try refinedLatent(crop: crop)
+        let after = try model.codec.decode(latent: refined, latentSide: latentSide)
+        let before = try model.codec.decode(latent: latent, latentSide: latentSide)
+        let change = zip(after, before).map { $0 - $1 }
+        guard let blur else { return change }
+        return blur.apply(change, width: settings.side, height: settings.side)
+    }
+
+    /// The crop's latent and its refinement.
+    private func refinedLatent(crop: [UInt8]) throws -> (latent: [Float], refined: [Float]) {
         let latentSide = settings.side / 8
         let latent = try model.codec.encode(rgb: crop, side: settings.side)
         let (references, states) = lock.withLock { (self.references, encoderStates) }
@@ -112,6 +141,6 @@ public final class FaceRefiner: @unchecked Sendable {
                     reference: references.isEmpty ? nil : references[step], temporal: self.windows.isEmpty ? nil : self.windows[step], weight: weight)
             },
             seed: settings.seed)
-        return try model.codec.decode(latent: refined, latentSide: latentSide)
+        return (latent, refined)
     }
 }

@@ -43,12 +43,12 @@ public final class RefinerTrainingPairs {
         faces.append(try? IdentityFace.prepare(image: frame, named: "frame \(frames.count - 1)", analyzer: analyzer))
     }
 
-    /// `perFrame` samples for each usable frame t, with s at least `minimumGap` frames from t and u a third frame.
-    public func samples(perFrame: Int, minimumGap: Int, using generator: inout some RandomNumberGenerator) throws -> [Sample] {
+    /// `perFrame` samples for each usable frame t, with s `gaps` frames from t (either way) and u a third frame.
+    public func samples(perFrame: Int, gaps: ClosedRange<Int>, using generator: inout some RandomNumberGenerator) throws -> [Sample] {
         let usable = faces.indices.filter { faces[$0] != nil }
         var samples: [Sample] = []
         for target in usable {
-            let sources = usable.filter { abs($0 - target) >= minimumGap }
+            let sources = usable.filter { gaps.contains(abs($0 - target)) }
             for _ in 0..<perFrame {
                 guard let source = sources.randomElement(using: &generator),
                       let third = usable.filter({ $0 != source && $0 != target }).randomElement(using: &generator),
