@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("attention-weight"), help: "Weight of the refinement's identity and temporal attention in [0, 1]; 0 turns both off (default 0.5).")
     var attentionWeight: Double?
 
-    @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 8).")
+    @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
     func run() async throws {

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from common import TAEF2, WORK, decoder, img2img_timesteps, latents, load, load_refiner, sample, save_json, seed_everything
 
 
-CHANGE_BLUR = 8.0
+CHANGE_BLUR = 16.0
 
 
 def blur(images, sigma):

@@ -45,7 +45,7 @@ public struct RunConfiguration: Sendable, Equatable {
     public var attentionWeight = 0.5
     /// Standard deviation, in pixels of the refined 256² crop, of the blur on the change a refinement makes;
     /// 0 adds the change as the model made it.
-    public var changeBlur = 8.0
+    public var changeBlur = 16.0
 
     public init() {}
 

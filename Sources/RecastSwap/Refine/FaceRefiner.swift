@@ -15,7 +15,7 @@ public struct RefinerSettings: Sendable, Equatable {
     /// makes before it is added to the frame; 0 adds it as made. Keeping the change to its coarse part keeps what
     /// the bundled refiner measurably corrects (colour, light, seams) and leaves the face's fine detail, the
     /// identity's likeness, to the warp (Models/refiner/README.md).
-    public var changeBlur: Float = 8
+    public var changeBlur: Float = 16
     /// Side of the square face crop the model sees, in pixels (a multiple of 8 · 2^(UNet levels − 1)).
     public var side = 256
     /// The same noise every frame, so that consecutive frames are refined alike.

@@ -30,7 +30,8 @@ public final class LiveRefinement: @unchecked Sendable {
     public let asyncFrameLimit: Double
     /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest). Blending
     /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: on d18 the
-    /// refined face's flicker ratio was 1.375 unblended, 1.366 at 0.5, 1.359 at 0.25 (the warp path's: 1.342);
+    /// refined face's flicker ratio was 1.375 unblended, 1.366 at 0.5, 1.359 at 0.25 (the warp path's: 1.342;
+    /// the change blurred at σ 8);
     /// 0.5 follows a change of light within a few frames.
     public let changeWeight: Float
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
