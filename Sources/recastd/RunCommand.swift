@@ -198,10 +198,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if refinement.mode == .off {
             logger.notice("refinement off: too slow on this device for live frames (--refine async forces it)", metadata: metadata)
-            // Without it an identity reload skips the refiner's reference attention, which nothing would use.
-            return (try SwapProcessor(swap: swap), identity)
+        } else {
+            logger.info("refiner ready", metadata: metadata)
         }
-        logger.info("refiner ready", metadata: metadata)
         return (processor, identity)
     }
 

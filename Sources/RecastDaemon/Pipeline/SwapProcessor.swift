@@ -14,8 +14,10 @@ public final class SwapProcessor: FrameProcessor, @unchecked Sendable {
 
     public init(swap: WarpSwap, refinement: LiveRefinement? = nil) throws {
         self.swap = swap
-        self.refinement = refinement
         try refinement?.setIdentity(swap.identity)
+        // `auto` may have found the device too slow: an off refinement is dropped, so that an identity reload
+        // does not prepare the refiner's reference attention for nothing.
+        self.refinement = refinement?.mode == .off ? nil : refinement
     }
 
     deinit {

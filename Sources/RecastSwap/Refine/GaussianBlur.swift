@@ -21,20 +21,37 @@ struct GaussianBlur {
         return pass(rows, width: width, height: height, horizontal: false)
     }
 
+    /// One direction of the blur: each row (or column) is copied with its end pixels repeated `radius` times,
+    /// then convolved without bounds checks (a refinement's change is blurred on every refined frame).
     private func pass(_ values: [Float], width: Int, height: Int, horizontal: Bool) -> [Float] {
         let radius = weights.count / 2
+        let (lines, length) = horizontal ? (height, width) : (width, height)
+        // Distance in floats between neighbours along a line, and between the starts of lines.
+        let (step, lineStep) = horizontal ? (3, width * 3) : (width * 3, 3)
         var output = [Float](repeating: 0, count: values.count)
-        for y in 0..<height {
-            for x in 0..<width {
-                var sum = SIMD3<Float>.zero
-                for (tap, weight) in weights.enumerated() {
-                    let offset = tap - radius
-                    let (sx, sy) = horizontal ? (min(max(x + offset, 0), width - 1), y) : (x, min(max(y + offset, 0), height - 1))
-                    let index = (sy * width + sx) * 3
-                    sum += weight * SIMD3(values[index], values[index + 1], values[index + 2])
+        var padded = [Float](repeating: 0, count: (length + 2 * radius) * 3)
+        values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                padded.withUnsafeMutableBufferPointer { padded in
+                    for line in 0..<lines {
+                        let base = line * lineStep
+                        for position in 0..<(length + 2 * radius) {
+                            let source = base + min(max(position - radius, 0), length - 1) * step
+                            for channel in 0..<3 { padded[position * 3 + channel] = input[source + channel] }
+                        }
+                        for position in 0..<length {
+                            var (r, g, b): (Float, Float, Float) = (0, 0, 0)
+                            for (tap, weight) in weights.enumerated() {
+                                let index = (position + tap) * 3
+                                r += weight * padded[index]
+                                g += weight * padded[index + 1]
+                                b += weight * padded[index + 2]
+                            }
+                            let target = base + position * step
+                            (output[target], output[target + 1], output[target + 2]) = (r, g, b)
+                        }
+                    }
                 }
-                let index = (y * width + x) * 3
-                (output[index], output[index + 1], output[index + 2]) = (sum.x, sum.y, sum.z)
             }
         }
         return output
