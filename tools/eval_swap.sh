@@ -7,6 +7,7 @@
 #   CLIPS="d0 d3 d18"  PORTRAITS="obama.jpg biden.jpg astronaut.png newton.png gauss.png"
 #   FRAMES=N   only the first N frames of each clip (swapped and evaluated); default all
 #   REFINE=off|sync|async|auto   the refinement (`recastd run --refine`); default auto, as recastd run
+#   RUN_OPTIONS="--change-weight 0.25 …"   more options for each swapping `recastd run`
 #   RECASTD    the binary (default .build/release/recastd)   MEDIA  default ../shared/media
 #   WORK       where the swapped clips and eval.json go (default a new temporary directory)
 set -euo pipefail
@@ -31,7 +32,7 @@ for clip in ${CLIPS:-d0 d3 d18}; do
     for portrait in "${portraits[@]}"; do
         output="$work/$clip-${portrait%.*}.mp4"
         echo "swapping $clip to $portrait" >&2
-        "$recastd" run --input "$source" --identity "$media/images/$portrait" --refine "${REFINE:-auto}" --output "$output" --log-level warning
+        "$recastd" run --input "$source" --identity "$media/images/$portrait" --refine "${REFINE:-auto}" ${RUN_OPTIONS:-} --output "$output" --log-level warning
         arguments+=(--source "$source" --output "$output" --identity "$media/images/$portrait")
     done
 done

@@ -35,6 +35,7 @@ struct ConfigurationTests {
         window = 6
         attention-weight = 0
         change-blur = 0
+        change-weight = 0.25
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -51,9 +52,9 @@ struct ConfigurationTests {
         #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
         #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
         #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
-        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0)
+        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeWeight == 0.25)
         #expect(configuration.live == [.eyes])
-        #expect(RunConfiguration.keys.count == 26)
+        #expect(RunConfiguration.keys.count == 27)
     }
 
     @Test("errors name the key and what would be valid", arguments: [
@@ -73,6 +74,7 @@ struct ConfigurationTests {
         ("window = 99", "invalid value '99' for window"),
         ("attention-weight = 1.5", "invalid value '1.5' for attention-weight: expected a number in [0, 1]"),
         ("change-blur = -1", "invalid value '-1.0' for change-blur: expected 0 to 32 pixels"),
+        ("change-weight = 0", "invalid value '0.0' for change-weight: expected a number in (0, 1]"),
     ])
     func errors(_ text: String, _ expected: String) {
         #expect {

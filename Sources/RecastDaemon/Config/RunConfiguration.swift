@@ -46,6 +46,9 @@ public struct RunConfiguration: Sendable, Equatable {
     /// Standard deviation, in pixels of the refined 256² crop, of the blur on the change a refinement makes;
     /// 0 adds the change as the model made it.
     public var changeBlur = 16.0
+    /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest): lower is
+    /// steadier from frame to frame and slower to follow a change of light.
+    public var changeWeight = 0.5
 
     public init() {}
 
@@ -59,6 +62,7 @@ public struct RunConfiguration: Sendable, Equatable {
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
         "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
         "model", "refine", "steps", "strength", "window", "attention-weight", "change-blur",
+        "change-weight",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -208,6 +212,11 @@ public enum ConfigurationValue {
 
     public static func changeBlur(_ value: Double) throws(ConfigurationError) -> Double {
         guard value >= 0 && value <= 32 else { throw .invalid("change-blur", value: "\(value)", expected: "0 to 32 pixels") }
+        return value
+    }
+
+    public static func changeWeight(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value > 0 && value <= 1 else { throw .invalid("change-weight", value: "\(value)", expected: "a number in (0, 1]") }
         return value
     }
 

@@ -32,8 +32,13 @@ public final class LiveRefinement: @unchecked Sendable {
     /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: on d18 the
     /// refined face's flicker ratio was 1.375 unblended, 1.366 at 0.5, 1.359 at 0.25 (the warp path's: 1.342;
     /// the change blurred at σ 8);
-    /// 0.5 follows a change of light within a few frames.
+    /// 0.5 follows a change of light within a few frames. `recastd run --change-weight`.
     public let changeWeight: Float
+    /// Levels the added change may drift from a pixel's last offset before the offset follows it
+    /// (`SteadyRounding`). On 32 frames of d18 written losslessly (.y4m) the warp path's flicker ratio was
+    /// 1.232 and the refined path's 1.276 with plain rounding, 1.248 at 0.75 and 1.242 at 1; the offsets stay
+    /// within one level of the change.
+    public static let changeTolerance: Float = 1
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
@@ -48,6 +53,8 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Bumped when the face is lost, so that a refinement of the old face finishing later is not used.
     private var generation = 0
     private var milliseconds = 0.0
+    /// The whole-level offsets last added; only `apply`'s thread touches them.
+    private var rounding = SteadyRounding(tolerance: LiveRefinement.changeTolerance)
 
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
@@ -121,7 +128,7 @@ public final class LiveRefinement: @unchecked Sendable {
             return frame.image
         }
         guard let change = lock.withLock({ latest }) else { return frame.image }
-        return Self.add(change, side: side, crop: crop, under: face, to: frame.image)
+        return add(change, side: side, crop: crop, under: face, to: frame.image)
     }
 
     /// Waits for the refinement in flight (`async`), so that no GPU work outlives the caller: a process that
@@ -130,8 +137,10 @@ public final class LiveRefinement: @unchecked Sendable {
         worker.sync {}
     }
 
-    /// Forgets the last refinement and the temporal window (no face in the frame, or another face).
+    /// Forgets the last refinement and the temporal window (no face in the frame, or another face). Called on
+    /// `apply`'s thread.
     public func faceLost() {
+        rounding.reset()
         lock.withLock {
             latest = nil
             generation += 1
@@ -155,20 +164,27 @@ public final class LiveRefinement: @unchecked Sendable {
         }
     }
 
-    /// Adds the crop-space `change` (bilinear) to the frame under the swap's mask.
-    static func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
+    /// Adds the crop-space `change` (bilinear) to the frame under the swap's mask, in whole levels that hold
+    /// still while the change drifts by less than `changeTolerance`.
+    private func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
         let region = face.region
-        var output = image.pixels
+        var targets = [Float](repeating: 0, count: region.width * region.height * 3)
         for y in 0..<region.height {
             for x in 0..<region.width {
                 let weight = min(1, face.mask[y * region.width + x])
                 guard weight > 0 else { continue }
                 let point = crop.cropPoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side) - 0.5
-                guard let delta = sample(change, side: side, at: point) else { continue }
-                let index = ((region.top + y) * image.width + region.left + x) * 3
-                for channel in 0..<3 {
-                    output[index + channel] = UInt8(clamping: Int((Float(output[index + channel]) + weight * delta[channel]).rounded()))
-                }
+                guard let delta = Self.sample(change, side: side, at: point) else { continue }
+                let index = (y * region.width + x) * 3
+                for channel in 0..<3 { targets[index + channel] = weight * delta[channel] }
+            }
+        }
+        let offsets = rounding.offsets(for: targets, in: region)
+        var output = image.pixels
+        for y in 0..<region.height {
+            let row = ((region.top + y) * image.width + region.left) * 3
+            for index in 0..<(region.width * 3) where offsets[y * region.width * 3 + index] != 0 {
+                output[row + index] = UInt8(clamping: Int(output[row + index]) + Int(offsets[y * region.width * 3 + index]))
             }
         }
         return RGBImage(width: image.width, height: image.height, pixels: output)
