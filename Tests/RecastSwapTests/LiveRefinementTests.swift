@@ -142,6 +142,26 @@ struct LiveRefinementTests {
         refinement.finish()
     }
 
+    @Test("the change is added in steady whole levels: a repeated frame flips fewer values than plain rounding, each within a level of it")
+    func steadyLevels() throws {
+        let (frame, swap) = try Self.swappedFrame()
+        // The window filling up and the blend converging make the change drift while the frame stays the same.
+        func outputs(tolerance: Float) throws -> [RGBImage] {
+            let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1, changeTolerance: tolerance)
+            try refinement.setIdentity(swap.identity)
+            return try (0..<5).map { _ in try refinement.apply(to: frame) }
+        }
+        func flips(_ images: [RGBImage]) -> Int {
+            zip(images, images.dropFirst()).map { pair in zip(pair.0.pixels, pair.1.pixels).filter { $0 != $1 }.count }.reduce(0, +)
+        }
+        let plain = try outputs(tolerance: 0.5), steady = try outputs(tolerance: 1)
+        #expect(flips(plain) > 0, "the change did not drift, so this test shows nothing")
+        #expect(flips(steady) < flips(plain) / 2, "steady \(flips(steady)) against plain \(flips(plain)) values changed")
+        for (a, b) in zip(plain, steady) {
+            #expect(zip(a.pixels, b.pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+        }
+    }
+
     @Test("the change a refinement makes leaves out the autoencoder's round trip")
     func changeWithoutRoundTrip() throws {
         let crop = (0..<(64 * 64 * 3)).map { UInt8(truncatingIfNeeded: $0 * 5 % 247) }

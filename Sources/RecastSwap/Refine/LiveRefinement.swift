@@ -38,7 +38,7 @@ public final class LiveRefinement: @unchecked Sendable {
     /// (`SteadyRounding`). On 32 frames of d18 written losslessly (.y4m) the warp path's flicker ratio was
     /// 1.232 and the refined path's 1.276 with plain rounding, 1.248 at 0.75 and 1.242 at 1; the offsets stay
     /// within one level of the change.
-    public static let changeTolerance: Float = 1
+    public let changeTolerance: Float
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
@@ -54,15 +54,20 @@ public final class LiveRefinement: @unchecked Sendable {
     private var generation = 0
     private var milliseconds = 0.0
     /// The whole-level offsets last added; only `apply`'s thread touches them.
-    private var rounding = SteadyRounding(tolerance: LiveRefinement.changeTolerance)
+    private var rounding: SteadyRounding
 
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
-    public init(refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = 0.5) {
+    public init(
+        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = 0.5,
+        changeTolerance: Float = 1
+    ) {
         precondition(mode != .off, "an off refinement is no refinement")
         precondition(changeWeight > 0 && changeWeight <= 1, "a change weight is in (0, 1]")
         self.changeWeight = changeWeight
+        self.changeTolerance = changeTolerance
+        rounding = SteadyRounding(tolerance: changeTolerance)
         self.refiner = refiner
         self.mode = mode
         self.frameBudget = frameBudget
