@@ -21,6 +21,14 @@ struct SteadyRoundingTests {
         #expect(rounding.offsets(for: Self.uniform(-7.6, region), in: region).allSatisfy { $0 == -8 })
     }
 
+    @Test("a change beyond ±255 saturates; a non-finite one adds nothing")
+    func outOfRange() {
+        let region = FaceRegion(left: 0, top: 0, width: 2, height: 1)
+        var rounding = SteadyRounding(tolerance: 1)
+        let offsets = rounding.offsets(for: [1e9, -1e9, .nan, .infinity, -.infinity, 300.4], in: region)
+        #expect(offsets == [255, -255, 0, 0, 0, 255])
+    }
+
     @Test("at a tolerance of half a level it is plain rounding")
     func halfLevel() {
         let region = FaceRegion(left: 0, top: 0, width: 2, height: 1)

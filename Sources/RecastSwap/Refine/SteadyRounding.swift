@@ -35,7 +35,9 @@ struct SteadyRounding {
                     if lastX >= 0, lastY >= 0, lastX < last.width, lastY < last.height { lastIndex = (lastY * last.width + lastX) * 3 }
                 }
                 for channel in 0..<3 {
-                    let target = targets[index + channel]
+                    // A change beyond ±255 saturates any pixel anyway; a non-finite one (an overflowing
+                    // checkpoint) adds nothing rather than trapping in the conversion.
+                    let target = targets[index + channel].isFinite ? min(255, max(-255, targets[index + channel])) : 0
                     let kept = lastIndex.map { offsets[$0 + channel] } ?? 0
                     result[index + channel] = abs(target - Float(kept)) < tolerance ? kept : Int16(target.rounded())
                 }
