@@ -36,19 +36,21 @@ public struct RunConfiguration: Sendable, Equatable {
     public var refine: RefineMode?
     /// When the refinement runs: as configured, else `auto` (with the bundled refiner unless a model is given).
     public var refineMode: RefineMode { refine ?? .auto }
-    /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames).
-    public var steps = 1
-    public var strength = 0.5
-    public var window = 4
+    /// The refinement's UNet calls per frame, img2img strength, and sliding-window length (frames). The
+    /// refinement's defaults are the runtime's own (`RefinerSettings`, `LiveRefinement`), so that `recastd run`
+    /// and `recastd bench swap` refine alike.
+    public var steps = RefinerSettings().steps
+    public var strength = Double(RefinerSettings().strength)
+    public var window = RefinerSettings().window
     /// Weight of the refinement's identity and temporal attention (the reference face's and the window's
     /// keys/values in every self-attention layer); 0 turns both off.
-    public var attentionWeight = 0.5
+    public var attentionWeight = Double(RefinerSettings().attentionWeight)
     /// Standard deviation, in pixels of the refined 256² crop, of the blur on the change a refinement makes;
     /// 0 adds the change as the model made it.
-    public var changeBlur = 16.0
+    public var changeBlur = Double(RefinerSettings().changeBlur)
     /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest): lower is
     /// steadier from frame to frame and slower to follow a change of light.
-    public var changeWeight = 0.5
+    public var changeWeight = Double(LiveRefinement.defaultChangeWeight)
 
     public init() {}
 

@@ -31,9 +31,10 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest). Blending
     /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: on d18 the
     /// refined face's flicker ratio was 1.375 unblended, 1.366 at 0.5, 1.359 at 0.25 (the warp path's: 1.342;
-    /// the change blurred at σ 8);
-    /// 0.5 follows a change of light within a few frames. `recastd run --change-weight`.
+    /// the change blurred at σ 8). 0.5 follows a change of light within a few frames. `recastd run --change-weight`.
     public let changeWeight: Float
+    /// `changeWeight` unless given.
+    public static let defaultChangeWeight: Float = 0.5
     /// Levels the added change may drift from a pixel's last offset before the offset follows it
     /// (`SteadyRounding`). On 32 frames of d18 written losslessly (.y4m) the warp path's flicker ratio was
     /// 1.232 and the refined path's 1.276 with plain rounding, 1.248 at 0.75 and 1.242 at 1; the offsets stay
@@ -60,7 +61,7 @@ public final class LiveRefinement: @unchecked Sendable {
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
     public init(
-        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = 0.5,
+        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = defaultChangeWeight,
         changeTolerance: Float = 1
     ) {
         precondition(mode != .off, "an off refinement is no refinement")
