@@ -163,5 +163,20 @@ struct MeshWarpFaceMeshTests {
         let outlinePoint = try #require(allFilled.boundaryEdges.first?.x)
         #expect(try mesh.fillingHoles(through: [outlinePoint]).triangles.count == mesh.triangles.count, "the outline is never filled")
         #expect(try mesh.fillingHoles(through: []) == mesh)
+
+        // On copies: the same triangles around the same holes, the fans drawn between copies of the eye contours,
+        // joined to the lids (no boundary between them), and their points appended after the mesh's own.
+        let onCopies = try mesh.fillingHoles(through: [159, 386], onCopies: true)
+        #expect(onCopies.vertexCount == mesh.vertexCount + 32 && onCopies.copiedVertices.count == 32)
+        #expect(onCopies.triangles.prefix(mesh.triangles.count) == eyesFilled.triangles.prefix(mesh.triangles.count))
+        let fans = onCopies.triangles.dropFirst(mesh.triangles.count)
+        #expect(fans.count == 2 * 14 && fans.allSatisfy { $0.min() >= UInt32(mesh.vertexCount) }, "the fans use only copies")
+        #expect(Set(onCopies.copiedVertices) == Set(eyesFilled.triangles.dropFirst(mesh.triangles.count).flatMap { [$0.x, $0.y, $0.z] }))
+        #expect(loopSizes(onCopies) == [20, open[3]], "the copies close the eyes as the originals do")
+        let points = (0..<mesh.vertexCount).map { Float($0) }
+        let extended = onCopies.withCopies(points)
+        #expect(extended.count == onCopies.vertexCount && extended.prefix(mesh.vertexCount).elementsEqual(points))
+        #expect(zip(onCopies.copiedVertices, extended.suffix(32)).allSatisfy { Float($0.0) == $0.1 })
+        #expect(throws: NNError.self) { try TriangleMesh(vertexCount: 3, triangles: [SIMD3(0, 1, 2)], copiedVertices: [2]) }
     }
 }

@@ -1,6 +1,13 @@
 import Testing
 @testable import RecastSwap
 
+extension EyeClosure {
+    /// The live mesh closed as the swap closes it.
+    mutating func close(_ mesh: [SIMD3<Float>], at time: Double) -> [SIMD3<Float>] {
+        Self.close(mesh, by: closure(mesh, at: time))
+    }
+}
+
 @Suite("Closing the identity's eyes as far as the live eyes close")
 struct EyeClosureTests {
     /// Both eyes 40 px wide with their lids `gap` px apart at every facing pair.
@@ -55,6 +62,28 @@ struct EyeClosureTests {
         let lids = Set(EyeClosure.eyes.flatMap { $0.pairs.flatMap { [$0.upper, $0.lower] } })
         let narrowed = face(gap: 7.5)
         #expect(narrowed.indices.filter { !lids.contains($0) }.allSatisfy { shut[$0] == narrowed[$0] })
+    }
+
+    @Test("one eye narrower than usual, the other not (a lowered or turned head), is not drawn as a wink")
+    func oneEye() {
+        var closure = EyeClosure()
+        for frame in 0..<30 { _ = closure.closure(face(gap: 12), at: Double(frame) / 30) }
+        var oneNarrow = face(gap: 12)
+        for pair in EyeClosure.eyes[1].pairs {
+            oneNarrow[pair.upper].y = 100 - 3.6
+            oneNarrow[pair.lower].y = 100 + 3.6
+        }
+        #expect(closure.closure(oneNarrow, at: 1) == 0)
+        #expect(closure.closure(face(gap: 12 * 0.8), at: 1.04) > 0.4, "both eyes narrower: closing")
+    }
+
+    @Test("closing moves every lid pair the same share of its own gap, so an eye of any size closes in proportion")
+    func proportional() {
+        let live = face(gap: 12), identity = face(gap: 20).map { $0 * 1.5 }
+        let (closedLive, closedIdentity) = (EyeClosure.close(live, by: 0.6), EyeClosure.close(identity, by: 0.6))
+        let ratios = zip(gaps(closedLive), gaps(live)).map { $0 / $1 } + zip(gaps(closedIdentity), gaps(identity)).map { $0 / $1 }
+        #expect(ratios.allSatisfy { abs($0 - (1 - 0.6)) < 1e-4 }, "\(ratios)")
+        #expect(EyeClosure.close(identity, by: 0) == identity)
     }
 
     @Test("a face that settles into a narrower look is slowly taken as its usual one")

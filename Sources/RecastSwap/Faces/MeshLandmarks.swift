@@ -11,6 +11,11 @@ public enum MeshLandmarks {
     static let eyelids: [(point: Int, corners: (Int, Int))] =
         [7, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246].map { ($0, rightEyeCorners) }
         + [249, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466].map { ($0, leftEyeCorners) }
+    /// The mesh's outline (MediaPipe's face oval), in order around the face from the top of the forehead.
+    static let faceOval = [
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+        152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    ]
     static let rightMouthCorner = 61
     static let leftMouthCorner = 291
 

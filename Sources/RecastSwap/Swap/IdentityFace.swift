@@ -4,12 +4,17 @@ import RecastMedia
 /// pixels (a crop around it) and its mesh in that crop's pixels, which is the
 /// texture and the source points of the mesh warp.
 public struct IdentityFace: Sendable {
+    /// The crop with what is not skin near and outside the mesh's outline refilled (`SkinFill`): the warp's texture.
     public let texture: RGBImage
+    /// The same crop as photographed: the refiner's reference, which was trained on real surroundings.
+    public let photo: RGBImage
     public let points: [SIMD2<Float>]
     public let embedding: [Float]
 
-    public init(texture: RGBImage, points: [SIMD2<Float>], embedding: [Float]) {
+    /// `photo` defaults to `texture`, for a texture that was not refilled.
+    public init(texture: RGBImage, photo: RGBImage? = nil, points: [SIMD2<Float>], embedding: [Float]) {
         self.texture = texture
+        self.photo = photo ?? texture
         self.points = points
         self.embedding = embedding
     }
@@ -28,8 +33,10 @@ public struct IdentityFace: Sendable {
         let left = max(0, Int((xs.min()! - margin).rounded(.down))), top = max(0, Int((ys.min()! - margin).rounded(.down)))
         let right = min(image.width, Int((xs.max()! + margin).rounded(.up)))
         let bottom = min(image.height, Int((ys.max()! + margin).rounded(.up)))
-        let texture = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
         let origin = SIMD2(Float(left), Float(top))
-        return IdentityFace(texture: texture, points: face.mesh.map { SIMD2($0.x, $0.y) - origin }, embedding: face.embedding)
+        let points = face.mesh.map { SIMD2($0.x, $0.y) - origin }
+        let photo = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
+        let texture = SkinFill.fill(photo, outline: MeshLandmarks.faceOval.map { points[$0] })
+        return IdentityFace(texture: texture, photo: photo, points: points, embedding: face.embedding)
     }
 }

@@ -53,9 +53,10 @@ public final class WarpSwap: @unchecked Sendable {
         tracker = FaceTracker(analyzer: analyzer, choice: choice)
         drawsIdentityEyes = !live.contains(.eyes)
         let filled = (live.contains(.eyes) ? [] : MeshLandmarks.eyeOpenings).union(live.contains(.mouth) ? [] : MeshLandmarks.mouthOpening)
-        let mesh = try TriangleMesh.faceMesh(modelsDirectory: models).fillingHoles(through: filled)
+        // The filled openings on their own vertices: a closing eye is drawn from the identity's eye closed as far.
+        let mesh = try TriangleMesh.faceMesh(modelsDirectory: models).fillingHoles(through: filled, onCopies: true)
         geometry = try engine.makeMeshWarpGeometry(
-            mesh: mesh, sourcePoints: identity.points,
+            mesh: mesh, sourcePoints: mesh.withCopies(identity.points),
             destinationPoints: [SIMD3<Float>](repeating: .zero, count: mesh.vertexCount))
         current = (identity, try Self.upload(identity, engine: engine))
     }
@@ -116,11 +117,18 @@ public final class WarpSwap: @unchecked Sendable {
             var state = states[tracked.id]
                 ?? FaceState(smoother: MeshSmoother(points: smoothing, eyelids: eyelidSmoothing, count: tracked.face.mesh.count))
             var face = tracked.face
+            var eyeClosure: Float = 0
             if let time {
                 face.mesh = state.smoother.smooth(face.mesh, at: time)
-                if drawsIdentityEyes { face.mesh = state.eyeClosure.close(face.mesh, at: time) }
+                if drawsIdentityEyes {
+                    eyeClosure = state.eyeClosure.closure(face.mesh, at: time)
+                    face.mesh = EyeClosure.close(face.mesh, by: eyeClosure)
+                }
             }
-            if let drawn = try draw(face, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil, clock: &clock) {
+            if let drawn = try draw(
+                face, eyeClosure: eyeClosure, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil,
+                clock: &clock)
+            {
                 faces.append(drawn)
             }
             states[tracked.id] = state
@@ -130,10 +138,12 @@ public final class WarpSwap: @unchecked Sendable {
     }
 
     /// Warps the identity onto `face`, matches its colour and blends it into `output`; nil when the face lies
-    /// outside the picture.
+    /// outside the picture. The identity's eyes are drawn from its own eyes closed by `eyeClosure` (as the
+    /// live mesh's were), so a closing eye is covered by its lid from above instead of squeezed: only the
+    /// eyelids around the opening stretch.
     private func draw(
-        _ face: AnalyzedFace, id: Int, from image: RGBImage, into output: inout [UInt8], state: inout FaceState, averagingColour: Bool,
-        clock: inout StageClock
+        _ face: AnalyzedFace, eyeClosure: Float, id: Int, from image: RGBImage, into output: inout [UInt8], state: inout FaceState,
+        averagingColour: Bool, clock: inout StageClock
     ) throws -> SwappedFace? {
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
         // Only the face's bounding rectangle is drawn: the rest of the frame is never touched.
@@ -144,7 +154,11 @@ public final class WarpSwap: @unchecked Sendable {
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
         let (identity, texture) = identityLock.withLock { current }
-        try engine.updateMeshWarpPoints(geometry, source: identity.points, destination: face.mesh.map { $0 - origin })
+        let mesh = geometry.mesh
+        let closedIdentity = EyeClosure.close(identity.points, by: eyeClosure)
+        try engine.updateMeshWarpPoints(
+            geometry, source: identity.points + mesh.copiedVertices.map { closedIdentity[Int($0)] },
+            destination: mesh.withCopies(face.mesh.map { $0 - origin }))
         let warpedTensor = try engine.makeTensor(shape: [1, height, width, 3])
         let maskTensor = try engine.makeTensor(shape: [1, height, width, 1])
         try engine.run {

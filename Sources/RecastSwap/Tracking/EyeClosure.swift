@@ -32,28 +32,38 @@ struct EyeClosure {
     /// Where the lids meet when an eye shuts, from the lower lid towards the upper: mostly the upper lid moves.
     private static let meeting: Float = 0.25
 
-    /// `mesh` with each eye closed by how much narrower than usual it is, the usual openings updated.
-    mutating func close(_ mesh: [SIMD3<Float>], at time: Double) -> [SIMD3<Float>] {
+    /// How far to close the eyes of `mesh` (0 open as they are, 1 shut): by how much narrower than usual each eye
+    /// is, both as far as the less closed one. A blink closes both; one eye reading narrower than the other was the
+    /// mesh on a lowered or turned head (d3 looking down), and drawn as a wink it cost likeness (d3 with Obama:
+    /// 83.1 → 86.2 % of frames closer to the reference). The usual openings are updated.
+    mutating func closure(_ mesh: [SIMD3<Float>], at time: Double) -> Float {
         let elapsed = lastTime.map { max(0, time - $0) } ?? 0
         lastTime = time
-        var closed = mesh
-        for (index, eye) in Self.eyes.enumerated() {
+        let closures = Self.eyes.enumerated().map { index, eye -> Float in
             let width = planarDistance(mesh[eye.corners.0], mesh[eye.corners.1])
-            guard width > 1e-3 else { continue }
+            guard width > 1e-3 else { return 0 }
             let pair = eye.pairs[Self.measuredPair]
             let opening = planarDistance(mesh[pair.upper], mesh[pair.lower]) / width
             let previous = usual[index] ?? opening
             let timeConstant = opening > previous ? wideningTime : narrowingTime
             let current = previous + (opening - previous) * Float(1 - exp(-elapsed / timeConstant))
             usual[index] = current
-            guard current > 1e-4 else { continue }
+            guard current > 1e-4 else { return 0 }
             let narrowing = 1 - opening / current
-            let closure = min(1, max(0, (narrowing - deadZone) / (closedAt - deadZone)))
-            guard closure > 0 else { continue }
+            return min(1, max(0, (narrowing - deadZone) / (closedAt - deadZone)))
+        }
+        return closures.min() ?? 0
+    }
+
+    /// `points` (a mesh's, live or the identity's) with both eyes' lids moved `closure` of the way to where they meet.
+    static func close<Point: SIMD>(_ points: [Point], by closure: Float) -> [Point] where Point.Scalar == Float {
+        guard closure > 0 else { return points }
+        var closed = points
+        for eye in eyes {
             for (upper, lower) in eye.pairs {
-                let meetingPoint = mesh[lower] + Self.meeting * (mesh[upper] - mesh[lower])
-                closed[upper] = mesh[upper] + closure * (meetingPoint - mesh[upper])
-                closed[lower] = mesh[lower] + closure * (meetingPoint - mesh[lower])
+                let meetingPoint = points[lower] + Self.meeting * (points[upper] - points[lower])
+                closed[upper] = points[upper] + closure * (meetingPoint - points[upper])
+                closed[lower] = points[lower] + closure * (meetingPoint - points[lower])
             }
         }
         return closed

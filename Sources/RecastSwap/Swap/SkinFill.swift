@@ -1,0 +1,143 @@
+import RecastMedia
+
+/// Replaces what is not skin at the edge of the identity's face with the skin beside it, once per identity.
+/// The mesh's outline runs a little outside the face: in the bundled Obama portrait the strip between his
+/// jaw and the outline holds his white collar and dark suit, and the warp drew them as grey patches along
+/// the live jaw. Pixels near the outline whose colour is far from the face's own (luma and chroma against
+/// the median and spread of the face's inner part), and every pixel outside the outline, are filled from
+/// their nearest skin neighbours outwards, so no sample of the warp reads collar, hair or background there.
+enum SkinFill {
+    /// The outer part of the outline checked for non-skin: points beyond this fraction of the way from the
+    /// outline's centre. The inner part (eyes, brows, nose, mouth) is kept as it is.
+    static let innerFraction: Float = 0.8
+    /// How far (in robust standard deviations of the inner face) a colour may stray and still count as skin:
+    /// wide in luma, which shading moves, narrower in chroma, which it barely does.
+    static let lumaTolerance: Float = 4
+    static let chromaTolerance: Float = 3.5
+
+    /// BT.601 luma and the two chroma differences (without their offset of 128): shading moves luma, and
+    /// barely the chroma of skin.
+    static func luminanceChroma(_ rgb: SIMD3<Float>) -> SIMD3<Float> {
+        SIMD3(
+            0.299 * rgb.x + 0.587 * rgb.y + 0.114 * rgb.z,
+            -0.168736 * rgb.x - 0.331264 * rgb.y + 0.5 * rgb.z,
+            0.5 * rgb.x - 0.418688 * rgb.y - 0.081312 * rgb.z)
+    }
+
+    /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels) refilled.
+    static func fill(_ image: RGBImage, outline: [SIMD2<Float>]) -> RGBImage {
+        let (width, height) = (image.width, image.height)
+        let centre = outline.reduce(.zero, +) / Float(outline.count)
+        let inner = outline.map { centre + ($0 - centre) * innerFraction }
+        let inside = PolygonMask(outline, width: width, height: height)
+        let core = PolygonMask(inner, width: width, height: height)
+        let colours = (0..<(width * height)).map { pixel in
+            luminanceChroma(SIMD3(
+                Float(image.pixels[pixel * 3]), Float(image.pixels[pixel * 3 + 1]), Float(image.pixels[pixel * 3 + 2])))
+        }
+        let corePixels = (0..<(width * height)).filter { core.contains($0 % width, $0 / width) }
+        guard corePixels.count > 16 else { return image }
+        let typical = (0..<3).map { channel in RobustSpread(corePixels.map { colours[$0][channel] }) }
+        let tolerances = [lumaTolerance, chromaTolerance, chromaTolerance]
+        var isSkin = [Bool](repeating: false, count: width * height)
+        for pixel in isSkin.indices {
+            let (x, y) = (pixel % width, pixel / width)
+            if core.contains(x, y) {
+                isSkin[pixel] = true
+            } else if inside.contains(x, y) {
+                isSkin[pixel] = (0..<3).allSatisfy { abs(colours[pixel][$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: grow(image.pixels, from: isSkin, width: width, height: height))
+    }
+
+    /// Fills the pixels not in `known` ring by ring: each gets the mean of its already known 8-neighbours.
+    static func grow(_ pixels: [UInt8], from known: [Bool], width: Int, height: Int) -> [UInt8] {
+        var pixels = pixels
+        var known = known
+        guard known.contains(true) else { return pixels }
+        var frontier = known.indices.filter { !known[$0] && neighbours($0, width: width, height: height).contains { known[$0] } }
+        var queued = [Bool](repeating: false, count: known.count)
+        for pixel in frontier { queued[pixel] = true }
+        while !frontier.isEmpty {
+            var filled: [(pixel: Int, colour: SIMD3<Float>)] = []
+            for pixel in frontier {
+                var sum = SIMD3<Float>.zero
+                var count: Float = 0
+                for neighbour in neighbours(pixel, width: width, height: height) where known[neighbour] {
+                    sum += SIMD3(Float(pixels[neighbour * 3]), Float(pixels[neighbour * 3 + 1]), Float(pixels[neighbour * 3 + 2]))
+                    count += 1
+                }
+                filled.append((pixel, sum / count))
+            }
+            var next: [Int] = []
+            for (pixel, colour) in filled {
+                known[pixel] = true
+                for channel in 0..<3 { pixels[pixel * 3 + channel] = UInt8(clamping: Int(colour[channel].rounded())) }
+            }
+            for (pixel, _) in filled {
+                for neighbour in neighbours(pixel, width: width, height: height) where !known[neighbour] && !queued[neighbour] {
+                    queued[neighbour] = true
+                    next.append(neighbour)
+                }
+            }
+            frontier = next
+        }
+        return pixels
+    }
+
+    private static func neighbours(_ pixel: Int, width: Int, height: Int) -> [Int] {
+        let (x, y) = (pixel % width, pixel / width)
+        var result: [Int] = []
+        result.reserveCapacity(8)
+        for dy in -1...1 {
+            for dx in -1...1 where dx != 0 || dy != 0 {
+                let (nx, ny) = (x + dx, y + dy)
+                if nx >= 0, ny >= 0, nx < width, ny < height { result.append(ny * width + nx) }
+            }
+        }
+        return result
+    }
+}
+
+/// The median of some values and their spread as a robust standard deviation (1.4826 × the median absolute
+/// deviation), so the eyes, brows and lips in a face's inner part do not widen what counts as its skin.
+struct RobustSpread {
+    var median: Float
+    var deviation: Float
+
+    init(_ values: [Float]) {
+        let middle = values.sorted()[values.count / 2]
+        median = middle
+        let deviations = values.map { abs($0 - middle) }.sorted()
+        // At least one level, so a flat synthetic face does not refuse its own shading.
+        deviation = max(1, 1.4826 * deviations[deviations.count / 2])
+    }
+}
+
+/// Which pixels of a width × height grid lie inside a polygon (even–odd rule; pixel centres at whole
+/// coordinates, as `RGBImage.sample` has them), rasterised once by rows.
+struct PolygonMask {
+    private let width: Int
+    private let rows: [[Float]]
+
+    init(_ polygon: [SIMD2<Float>], width: Int, height: Int) {
+        self.width = width
+        rows = (0..<height).map { y in
+            let centre = Float(y)
+            var crossings: [Float] = []
+            for (index, a) in polygon.enumerated() {
+                let b = polygon[(index + 1) % polygon.count]
+                guard (a.y <= centre) != (b.y <= centre) else { continue }
+                crossings.append(a.x + (centre - a.y) / (b.y - a.y) * (b.x - a.x))
+            }
+            return crossings.sorted()
+        }
+    }
+
+    func contains(_ x: Int, _ y: Int) -> Bool {
+        guard y >= 0, y < rows.count, x >= 0, x < width else { return false }
+        let centre = Float(x)
+        return rows[y].lazy.filter { $0 <= centre }.count % 2 == 1
+    }
+}
