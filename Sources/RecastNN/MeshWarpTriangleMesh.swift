@@ -51,13 +51,13 @@ public struct TriangleMesh: Sendable, Equatable {
         }
         guard let outline = loops.indices.max(by: { loops[$0].count < loops[$1].count }) else { return self }
         let filled = loops.indices.filter { $0 != outline && loops[$0].count >= 3 && loops[$0].contains(where: vertices.contains) }
-        let copies = onCopies ? filled.flatMap { loops[$0] } : []
-        var copyIndex = vertexCount
+        var copies: [UInt32] = []
         let fans = filled.flatMap { index in
             var loop = loops[index]
             if onCopies {
-                loop = loop.indices.map { UInt32(copyIndex + $0) }
-                copyIndex += loop.count
+                let first = vertexCount + copies.count
+                copies += loop
+                loop = loop.indices.map { UInt32(first + $0) }
             }
             // Reversed against the loop's direction, so the fan winds as the triangles around the hole do.
             return (1..<(loop.count - 1)).map { SIMD3(loop[0], loop[$0 + 1], loop[$0]) }

@@ -1,4 +1,5 @@
 import RecastMedia
+import RecastNN
 
 /// Replaces what is not skin at the edge of the identity's face with the skin beside it, once per identity.
 /// The mesh's outline runs a little outside the face: in the bundled Obama portrait the strip between his
@@ -18,10 +19,9 @@ enum SkinFill {
     /// BT.601 luma and the two chroma differences (without their offset of 128): shading moves luma, and
     /// barely the chroma of skin.
     static func luminanceChroma(_ rgb: SIMD3<Float>) -> SIMD3<Float> {
-        SIMD3(
-            0.299 * rgb.x + 0.587 * rgb.y + 0.114 * rgb.z,
-            -0.168736 * rgb.x - 0.331264 * rgb.y + 0.5 * rgb.z,
-            0.5 * rgb.x - 0.418688 * rgb.y - 0.081312 * rgb.z)
+        let (kr, kb) = (YUVMatrix.bt601.kr, YUVMatrix.bt601.kb)
+        let luma = kr * rgb.x + (1 - kr - kb) * rgb.y + kb * rgb.z
+        return SIMD3(luma, (rgb.z - luma) / (2 * (1 - kb)), (rgb.x - luma) / (2 * (1 - kr)))
     }
 
     /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels) refilled.
@@ -35,18 +35,14 @@ enum SkinFill {
             luminanceChroma(SIMD3(
                 Float(image.pixels[pixel * 3]), Float(image.pixels[pixel * 3 + 1]), Float(image.pixels[pixel * 3 + 2])))
         }
-        let corePixels = (0..<(width * height)).filter { core.contains($0 % width, $0 / width) }
+        let isCore = (0..<(width * height)).map { core.contains($0 % width, $0 / width) }
+        let corePixels = isCore.indices.filter { isCore[$0] }
         guard corePixels.count > 16 else { return image }
         let typical = (0..<3).map { channel in RobustSpread(corePixels.map { colours[$0][channel] }) }
         let tolerances = [lumaTolerance, chromaTolerance, chromaTolerance]
-        var isSkin = [Bool](repeating: false, count: width * height)
-        for pixel in isSkin.indices {
-            let (x, y) = (pixel % width, pixel / width)
-            if core.contains(x, y) {
-                isSkin[pixel] = true
-            } else if inside.contains(x, y) {
-                isSkin[pixel] = (0..<3).allSatisfy { abs(colours[pixel][$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
-            }
+        let isSkin = isCore.indices.map { pixel in
+            isCore[pixel] || inside.contains(pixel % width, pixel / width)
+                && (0..<3).allSatisfy { abs(colours[pixel][$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
         }
         return RGBImage(width: width, height: height, pixels: grow(image.pixels, from: isSkin, width: width, height: height))
     }
@@ -56,27 +52,31 @@ enum SkinFill {
         var pixels = pixels
         var known = known
         guard known.contains(true) else { return pixels }
-        var frontier = known.indices.filter { !known[$0] && neighbours($0, width: width, height: height).contains { known[$0] } }
-        var queued = [Bool](repeating: false, count: known.count)
-        for pixel in frontier { queued[pixel] = true }
+        var queued = known
+        var frontier: [Int] = []
+        for pixel in known.indices where !known[pixel] {
+            forEachNeighbour(of: pixel, width: width, height: height) { if known[$0] { queued[pixel] = true } }
+            if queued[pixel] { frontier.append(pixel) }
+        }
         while !frontier.isEmpty {
-            var filled: [(pixel: Int, colour: SIMD3<Float>)] = []
-            for pixel in frontier {
+            let colours = frontier.map { pixel in
                 var sum = SIMD3<Float>.zero
                 var count: Float = 0
-                for neighbour in neighbours(pixel, width: width, height: height) where known[neighbour] {
+                forEachNeighbour(of: pixel, width: width, height: height) { neighbour in
+                    guard known[neighbour] else { return }
                     sum += SIMD3(Float(pixels[neighbour * 3]), Float(pixels[neighbour * 3 + 1]), Float(pixels[neighbour * 3 + 2]))
                     count += 1
                 }
-                filled.append((pixel, sum / count))
+                return sum / count
             }
-            var next: [Int] = []
-            for (pixel, colour) in filled {
+            for (pixel, colour) in zip(frontier, colours) {
                 known[pixel] = true
                 for channel in 0..<3 { pixels[pixel * 3 + channel] = UInt8(clamping: Int(colour[channel].rounded())) }
             }
-            for (pixel, _) in filled {
-                for neighbour in neighbours(pixel, width: width, height: height) where !known[neighbour] && !queued[neighbour] {
+            var next: [Int] = []
+            for pixel in frontier {
+                forEachNeighbour(of: pixel, width: width, height: height) { neighbour in
+                    guard !queued[neighbour] else { return }
                     queued[neighbour] = true
                     next.append(neighbour)
                 }
@@ -86,17 +86,13 @@ enum SkinFill {
         return pixels
     }
 
-    private static func neighbours(_ pixel: Int, width: Int, height: Int) -> [Int] {
+    /// Calls `body` with each of the (up to 8) pixels around `pixel`; no array per pixel, as this runs on every
+    /// pixel of a large portrait's crop.
+    private static func forEachNeighbour(of pixel: Int, width: Int, height: Int, _ body: (Int) -> Void) {
         let (x, y) = (pixel % width, pixel / width)
-        var result: [Int] = []
-        result.reserveCapacity(8)
-        for dy in -1...1 {
-            for dx in -1...1 where dx != 0 || dy != 0 {
-                let (nx, ny) = (x + dx, y + dy)
-                if nx >= 0, ny >= 0, nx < width, ny < height { result.append(ny * width + nx) }
-            }
+        for ny in max(0, y - 1)...min(height - 1, y + 1) {
+            for nx in max(0, x - 1)...min(width - 1, x + 1) where nx != x || ny != y { body(ny * width + nx) }
         }
-        return result
     }
 }
 
