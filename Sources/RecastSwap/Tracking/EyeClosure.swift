@@ -35,7 +35,7 @@ struct EyeClosure {
     /// How far to close the eyes of `mesh` (0 open as they are, 1 shut): by how much narrower than usual each eye
     /// is, both as far as the less closed one. A blink closes both; one eye reading narrower than the other was the
     /// mesh on a lowered or turned head (d3 looking down), and drawn as a wink it cost likeness (d3 with Obama:
-    /// 83.1 → 86.2 % of frames closer to the reference). The usual openings are updated.
+    /// 83.9 → 86.2 % of frames closer to the reference). The usual openings are updated.
     mutating func closure(_ mesh: [SIMD3<Float>], at time: Double) -> Float {
         let elapsed = lastTime.map { max(0, time - $0) } ?? 0
         lastTime = time
