@@ -25,9 +25,11 @@ public struct TriangleMesh: Sendable, Equatable {
         boundaryEdges = Self.boundaryEdges(of: triangles) { $0 < firstCopy ? UInt32($0) : copiedVertices[$0 - firstCopy] }
     }
 
-    /// `points` (one per original vertex) with each copy's original's point appended, as the mesh's vertices need.
-    public func withCopies<Point>(_ points: [Point]) -> [Point] {
-        points + copiedVertices.map { points[Int($0)] }
+    /// `points` (one per original vertex) with a point for each copy appended, as the mesh's vertices need: its
+    /// original's in `copying` (by default `points` itself).
+    public func withCopies<Point>(_ points: [Point], copying copied: [Point]? = nil) -> [Point] {
+        let copied = copied ?? points
+        return points + copiedVertices.map { copied[Int($0)] }
     }
 
     /// The mesh with some of its holes closed: each boundary loop (other than the outline, the longest) that passes

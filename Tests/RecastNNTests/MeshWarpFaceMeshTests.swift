@@ -177,6 +177,8 @@ struct MeshWarpFaceMeshTests {
         let extended = onCopies.withCopies(points)
         #expect(extended.count == onCopies.vertexCount && extended.prefix(mesh.vertexCount).elementsEqual(points))
         #expect(zip(onCopies.copiedVertices, extended.suffix(32)).allSatisfy { Float($0.0) == $0.1 })
+        let moved = onCopies.withCopies(points, copying: points.map { -$0 })
+        #expect(moved.prefix(mesh.vertexCount).elementsEqual(points) && zip(onCopies.copiedVertices, moved.suffix(32)).allSatisfy { -Float($0.0) == $0.1 })
         #expect(throws: NNError.self) { try TriangleMesh(vertexCount: 3, triangles: [SIMD3(0, 1, 2)], copiedVertices: [2]) }
     }
 }

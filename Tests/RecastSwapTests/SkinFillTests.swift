@@ -53,7 +53,7 @@ struct SkinFillTests {
         let image = Self.portrait()
         let filled = SkinFill.fill(image, outline: Self.outline)
         let outlineMask = PolygonMask(Self.outline, width: Self.width, height: Self.height)
-        let core = PolygonMask(Self.outline.map { Self.centre + ($0 - Self.centre) * SkinFill.innerFraction }, width: Self.width, height: Self.height)
+        let core = PolygonMask(SkinFill.innerOutline(Self.outline), width: Self.width, height: Self.height)
         var collar = 0
         for y in 0..<Self.height {
             for x in 0..<Self.width {
@@ -86,8 +86,7 @@ struct SkinFillTests {
         // White and grey pixels near the outline (the teeth, further in, do not count).
         func collarPixels(_ image: RGBImage, outline: [SIMD2<Float>]) -> Int {
             let mask = PolygonMask(outline, width: image.width, height: image.height)
-            let centre = outline.reduce(.zero, +) / Float(outline.count)
-            let core = PolygonMask(outline.map { centre + ($0 - centre) * SkinFill.innerFraction }, width: image.width, height: image.height)
+            let core = PolygonMask(SkinFill.innerOutline(outline), width: image.width, height: image.height)
             return (0..<(image.width * image.height)).filter { pixel in
                 let (x, y) = (pixel % image.width, pixel / image.width)
                 let ycc = SkinFill.luminanceChroma(Self.colour(image, x, y))

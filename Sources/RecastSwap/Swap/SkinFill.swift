@@ -24,25 +24,32 @@ enum SkinFill {
         return SIMD3(luma, (rgb.z - luma) / (2 * (1 - kb)), (rgb.x - luma) / (2 * (1 - kr)))
     }
 
+    /// The inner part of `outline`, whose pixels are taken as they are: the outline shrunk to `innerFraction`
+    /// of the way from its centre.
+    static func innerOutline(_ outline: [SIMD2<Float>]) -> [SIMD2<Float>] {
+        let centre = outline.reduce(.zero, +) / Float(outline.count)
+        return outline.map { centre + ($0 - centre) * innerFraction }
+    }
+
     /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels) refilled.
     static func fill(_ image: RGBImage, outline: [SIMD2<Float>]) -> RGBImage {
         let (width, height) = (image.width, image.height)
-        let centre = outline.reduce(.zero, +) / Float(outline.count)
-        let inner = outline.map { centre + ($0 - centre) * innerFraction }
         let inside = PolygonMask(outline, width: width, height: height)
-        let core = PolygonMask(inner, width: width, height: height)
-        let colours = (0..<(width * height)).map { pixel in
-            luminanceChroma(SIMD3(
-                Float(image.pixels[pixel * 3]), Float(image.pixels[pixel * 3 + 1]), Float(image.pixels[pixel * 3 + 2])))
+        let core = PolygonMask(innerOutline(outline), width: width, height: height)
+        // Only the inner part's and the band's pixels are looked at, each once.
+        func colour(_ pixel: Int) -> SIMD3<Float> {
+            luminanceChroma(SIMD3(Float(image.pixels[pixel * 3]), Float(image.pixels[pixel * 3 + 1]), Float(image.pixels[pixel * 3 + 2])))
         }
         let isCore = (0..<(width * height)).map { core.contains($0 % width, $0 / width) }
-        let corePixels = isCore.indices.filter { isCore[$0] }
-        guard corePixels.count > 16 else { return image }
-        let typical = (0..<3).map { channel in RobustSpread(corePixels.map { colours[$0][channel] }) }
+        let coreColours = isCore.indices.filter { isCore[$0] }.map(colour)
+        guard coreColours.count > 16 else { return image }
+        let typical = (0..<3).map { channel in RobustSpread(coreColours.map { $0[channel] }) }
         let tolerances = [lumaTolerance, chromaTolerance, chromaTolerance]
         let isSkin = isCore.indices.map { pixel in
-            isCore[pixel] || inside.contains(pixel % width, pixel / width)
-                && (0..<3).allSatisfy { abs(colours[pixel][$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
+            guard !isCore[pixel] else { return true }
+            guard inside.contains(pixel % width, pixel / width) else { return false }
+            let value = colour(pixel)
+            return (0..<3).allSatisfy { abs(value[$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
         }
         return RGBImage(width: width, height: height, pixels: grow(image.pixels, from: isSkin, width: width, height: height))
     }

@@ -155,9 +155,8 @@ public final class WarpSwap: @unchecked Sendable {
         let origin = SIMD3(Float(left), Float(top), 0)
         let (identity, texture) = identityLock.withLock { current }
         let mesh = geometry.mesh
-        let closedIdentity = EyeClosure.close(identity.points, by: eyeClosure)
         try engine.updateMeshWarpPoints(
-            geometry, source: identity.points + mesh.copiedVertices.map { closedIdentity[Int($0)] },
+            geometry, source: mesh.withCopies(identity.points, copying: EyeClosure.close(identity.points, by: eyeClosure)),
             destination: mesh.withCopies(face.mesh.map { $0 - origin }))
         let warpedTensor = try engine.makeTensor(shape: [1, height, width, 3])
         let maskTensor = try engine.makeTensor(shape: [1, height, width, 1])
