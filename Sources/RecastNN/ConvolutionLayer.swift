@@ -5,19 +5,14 @@ import RecastGPU
 public final class ConvolutionLayer: Sendable {
     public let shape: ConvolutionShape
     public let activation: Activation
-    /// The shape the GEMM runs: on CPU devices an input with fewer channels than a texel chunk
-    /// (an RGB image) is first padded with zero channels to one chunk, so that the convolution
-    /// takes the chunked path instead of loading values one by one (11.5 → 2 ms for YuNet's first
-    /// layer at 320×240 on lavapipe).
+    /// On CPU devices, an input with fewer channels than a texel chunk (an RGB image) is unfolded and the
+    /// convolution runs as a 1×1 one over the unfolded input (see `ConvolutionUnfolding`); nil elsewhere.
+    public let unfolding: ConvolutionUnfolding?
+    /// The shape the GEMM runs: `shape`, or the 1×1 convolution over the unfolded input.
     let gemmShape: ConvolutionShape
     let weights: Tensor
     let bias: Tensor?
     let slopes: Tensor?
-
-    /// The input channels the convolution runs on: `shape.inChannels`, or one texel chunk for an
-    /// RGB input on CPU devices. An input given with these channels, the extra ones zero, skips
-    /// the padding pass: a model uploading its image from the host writes them for free.
-    public var paddedInputChannels: Int { gemmShape.inChannels }
 
     /// - Parameters:
     ///   - weights: PyTorch layout [out, in/groups, kh, kw].
@@ -38,18 +33,13 @@ public final class ConvolutionLayer: Sendable {
         self.activation = activation
         let chunk = engine.precision.elementsPerTexel
         if engine.gpu.capabilities.type == .cpu && shape.groups == 1 && shape.inChannels < chunk {
-            var widened = shape
-            widened.inChannels = chunk
-            let taps = shape.kernelHeight * shape.kernelWidth
-            // PyTorch layout [out, in, kh, kw]: each output's taps for the new channels are zero.
-            var padded = [Float](repeating: 0, count: shape.outChannels * chunk * taps)
-            let run = shape.inChannels * taps
-            for o in 0..<shape.outChannels {
-                padded.replaceSubrange(o * chunk * taps..<o * chunk * taps + run, with: weights[o * run..<(o + 1) * run])
-            }
-            gemmShape = widened
-            self.weights = try engine.makeTensor(shape: [padded.count], values: widened.repackWeights(padded))
+            let unfolding = ConvolutionUnfolding(convolution: shape, chunk: chunk)
+            self.unfolding = unfolding
+            gemmShape = unfolding.pointwise
+            // A 1×1 convolution's GEMM layout is PyTorch's.
+            self.weights = try engine.makeTensor(shape: [gemmShape.weightCount], values: unfolding.pointwiseWeights(weights))
         } else {
+            unfolding = nil
             gemmShape = shape
             self.weights = try engine.makeTensor(shape: [weights.count], values: shape.repackWeights(weights))
         }
@@ -65,11 +55,13 @@ public final class ConvolutionLayer: Sendable {
         engine: TensorEngine, input: Tensor, residual: Tensor? = nil, poolResidual: Bool = false, output: Tensor,
         tiling: GemmTiling? = nil, into recorder: CommandRecorder
     ) throws {
-        guard input.rank == 4, input.shape[3] == shape.inChannels || input.shape[3] == gemmShape.inChannels else {
+        let unfolded = unfolding != nil && input.shape.last == gemmShape.inChannels
+        guard input.rank == 4, input.shape[3] == shape.inChannels || unfolded else {
             throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape) for \(shape.inChannels) channels")
         }
         let (batch, height, width) = (input.shape[0], input.shape[1], input.shape[2])
-        let (outHeight, outWidth) = shape.outputSize(height: height, width: width)
+        // An unfolded input has the output's size.
+        let (outHeight, outWidth) = unfolded ? (height, width) : shape.outputSize(height: height, width: width)
         let scale = poolResidual ? 2 : 1
         guard outHeight > 0, outWidth > 0, output.shape == [batch, outHeight, outWidth, shape.outChannels],
               residual.map({ $0.rank == 4 && $0.shape[0] == batch && ($0.shape[1] + scale - 1) / scale == outHeight
@@ -78,10 +70,10 @@ public final class ConvolutionLayer: Sendable {
             throw NNError.shapeMismatch(op: "convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? [])")
         }
         var input = input
-        if input.shape[3] != gemmShape.inChannels {
-            let widened = try engine.makeTensor(shape: [batch, height, width, gemmShape.inChannels])
-            try engine.encodePadChannels(input, output: widened, into: recorder)
-            input = widened
+        if let unfolding, !unfolded {
+            let unfoldedInput = try engine.makeTensor(shape: unfolding.unfoldedShape(batch: batch, height: height, width: width))
+            try engine.encodeUnfold(input, unfolding, output: unfoldedInput, into: recorder)
+            input = unfoldedInput
         }
         let s = gemmShape
         let m = batch * outHeight * outWidth
@@ -91,18 +83,48 @@ public final class ConvolutionLayer: Sendable {
         let dispatch = GemmDispatch(
             mode: .convolution, tiling: tiling ?? .forShape(m: m, n: n, device: engine.gpu.capabilities.type), activation: activation,
             m: m, n: n, k: k, layers: s.groups,
-            parameters: [m, n, k, 0, 0, 0, height, width, s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
+            parameters: [m, n, k, 0, 0, 0, input.shape[1], input.shape[2], s.inChannels, outHeight, outWidth, s.outChannels, s.groupInChannels,
                          s.kernelHeight, s.kernelWidth, s.strideY, s.strideX, s.padY, s.padX, s.dilationY, s.dilationX,
                          residual?.shape[1] ?? outHeight, residual?.shape[2] ?? outWidth, residual?.shape[3] ?? s.outChannels].map(Int32.init),
             chunkAligned: s.inChannels % chunk == 0 && s.groupInChannels % chunk == 0, pooledResidual: poolResidual)
         try dispatch.encode(
             engine: engine, a: input, b: weights, bias: bias, residual: residual, slopes: slopes, output: output,
-            into: recorder, label: "conv\(s.kernelHeight)x\(s.kernelWidth) \(shape.inChannels)→\(s.outChannels) @\(height)x\(width)")
+            into: recorder,
+            label: "conv\(shape.kernelHeight)x\(shape.kernelWidth) \(shape.inChannels)→\(shape.outChannels)"
+                + (unfolding == nil ? " @\(height)x\(width)" : " unfolded @\(outHeight)x\(outWidth)"))
     }
 
+    /// The output's shape for an input of shape `input`: an image, or an image unfolded by the host (`hostInput`).
     public func outputShape(for input: [Int]) -> [Int] {
+        if unfolding != nil && input.last == gemmShape.inChannels { return [input[0], input[1], input[2], shape.outChannels] }
         let (h, w) = shape.outputSize(height: input[1], width: input[2])
         return [input[0], h, w, shape.outChannels]
+    }
+
+    /// The shape of the tensor a model uploading its image from the host writes for this layer (`hostInput`), so
+    /// that `encode` needs no pass of its own before the convolution: the unfolded image where the layer unfolds
+    /// its input, else the image's own.
+    public func hostInputShape(batch: Int = 1, height: Int, width: Int) -> [Int] {
+        unfolding?.unfoldedShape(batch: batch, height: height, width: width) ?? [batch, height, width, shape.inChannels]
+    }
+
+    /// NHWC image `values` as the layer takes them from the host (see `hostInputShape`): `mapHeight` × `mapWidth`,
+    /// the image at the top left and zero elsewhere.
+    public func hostInput(_ values: [Float], batch: Int = 1, height: Int, width: Int, mapHeight: Int? = nil, mapWidth: Int? = nil) -> [Float] {
+        if let unfolding {
+            return unfolding.unfold(values, batch: batch, height: height, width: width, mapHeight: mapHeight, mapWidth: mapWidth)
+        }
+        let (rows, columns, channels) = (mapHeight ?? height, mapWidth ?? width, shape.inChannels)
+        if rows == height && columns == width { return values }
+        var map = [Float](repeating: 0, count: batch * rows * columns * channels)
+        for n in 0..<batch {
+            for y in 0..<height {
+                let source = ((n * height + y) * width) * channels
+                map.replaceSubrange(((n * rows + y) * columns) * channels..<((n * rows + y) * columns + width) * channels,
+                                    with: values[source..<source + width * channels])
+            }
+        }
+        return map
     }
 
     /// Runs the convolution and returns the output.

@@ -45,17 +45,6 @@ public final class TensorEngine: @unchecked Sendable {
         }
     }
 
-    /// Writes `values`, `channels` per pixel, into `tensor`, whose last dimension may be wider:
-    /// the extra channels are zero.
-    public func write(_ values: [Float], channels: Int, to tensor: Tensor) throws {
-        guard let width = tensor.shape.last, width > channels else { return try write(values, to: tensor) }
-        var widened = [Float](repeating: 0, count: values.count / channels * width)
-        for pixel in 0..<values.count / channels {
-            for c in 0..<channels { widened[pixel * width + c] = values[pixel * channels + c] }
-        }
-        try write(widened, to: tensor)
-    }
-
     /// The tensor's contents as fp32.
     public func read(_ tensor: Tensor) throws -> [Float] {
         switch tensor.precision {

@@ -94,6 +94,9 @@ struct GemmTests {
         ConvolutionCase(height: 5, width: 6, shape: ConvolutionShape(inChannels: 8, outChannels: 16, kernel: 1), bias: false),
         // TFLite's SAME padding at stride 2 (bottom and right only), on an RGB input.
         ConvolutionCase(height: 12, width: 10, shape: sameStride2(inChannels: 3, outChannels: 16), activation: .prelu),
+        // Few input channels, dilated, with a residual: unfolded on CPU devices.
+        ConvolutionCase(height: 11, width: 8, shape: ConvolutionShape(inChannels: 2, outChannels: 9, kernel: 3, stride: 2, dilation: 2),
+                        residual: true, activation: .relu),
     ]
 
     static func sameStride2(inChannels: Int, outChannels: Int) -> ConvolutionShape {
@@ -192,19 +195,26 @@ struct GemmTests {
         }
     }
 
-    /// An RGB input may come with the zero channels the layer runs on (written from the host), and
-    /// then gives the same result without the padding pass.
+    /// An RGB input may come unfolded by the host (CPU devices), and then gives the same result without the
+    /// unfolding pass; the image may sit at the top left of a larger map, as a detector pads its input.
     @Test(arguments: StoragePrecision.allCases)
-    func convolutionTakesAnInputWithItsPaddedChannels(precision: StoragePrecision) throws {
+    func convolutionTakesItsInputFromTheHost(precision: StoragePrecision) throws {
         let engine = try engine(precision)
         let shape = Self.sameStride2(inChannels: 3, outChannels: 16)
         let values = stored(randomValues(9 * 11 * 3, seed: 12), precision)
         let weights = stored(randomValues(shape.weightCount, seed: 13), precision)
         let layer = try ConvolutionLayer(engine: engine, shape: shape, weights: weights, activation: .relu)
-        let padded = try engine.makeTensor(shape: [1, 9, 11, layer.paddedInputChannels])
-        try engine.write(values, channels: 3, to: padded)
+        #expect(layer.unfolding != nil, "an RGB input is unfolded on lavapipe")
+        let hostInput = try engine.makeTensor(shape: layer.hostInputShape(height: 9, width: 11), values: layer.hostInput(values, height: 9, width: 11))
         let reference = CPUReference.convolution(values, batch: 1, height: 9, width: 11, shape: shape, weights: weights, activation: .relu)
-        try expectClose(try engine.read(try layer(engine, padded)), reference, precision, "input with \(layer.paddedInputChannels) channels")
+        try expectClose(try engine.read(try layer(engine, hostInput)), reference, precision, "host input \(hostInput.shape)")
         try expectClose(try engine.read(try layer(engine, try engine.makeTensor(shape: [1, 9, 11, 3], values: values))), reference, precision, "RGB input")
+
+        var map = [Float](repeating: 0, count: 12 * 14 * 3)
+        for y in 0..<9 { map.replaceSubrange(y * 14 * 3..<(y * 14 + 11) * 3, with: values[y * 11 * 3..<(y + 1) * 11 * 3]) }
+        let mapReference = CPUReference.convolution(map, batch: 1, height: 12, width: 14, shape: shape, weights: weights, activation: .relu)
+        let mapInput = try engine.makeTensor(
+            shape: layer.hostInputShape(height: 12, width: 14), values: layer.hostInput(values, height: 9, width: 11, mapHeight: 12, mapWidth: 14))
+        try expectClose(try engine.read(try layer(engine, mapInput)), mapReference, precision, "image in a 12×14 map")
     }
 }

@@ -64,6 +64,50 @@ struct SpatialTests {
         }
     }
 
+    /// The unfolding by definition: output element (n, oy, ox, k) is the input at tap k / channels of the window, or zero.
+    static func unfoldReference(_ values: [Float], batch: Int, height: Int, width: Int, _ unfolding: ConvolutionUnfolding) -> [Float] {
+        let c = unfolding.convolution
+        let shape = unfolding.unfoldedShape(batch: batch, height: height, width: width)
+        return (0..<shape.reduce(1, *)).map { index in
+            let k = index % unfolding.depth, pixel = index / unfolding.depth
+            let (ox, oy, n) = (pixel % shape[2], pixel / shape[2] % shape[1], pixel / (shape[2] * shape[1]))
+            let tap = k / c.inChannels
+            guard tap < c.kernelHeight * c.kernelWidth else { return 0 }
+            let iy = oy * c.strideY - c.padY + tap / c.kernelWidth * c.dilationY
+            let ix = ox * c.strideX - c.padX + tap % c.kernelWidth * c.dilationX
+            guard iy >= 0, iy < height, ix >= 0, ix < width else { return 0 }
+            return values[((n * height + iy) * width + ix) * c.inChannels + k % c.inChannels]
+        }
+    }
+
+    @Test(arguments: StoragePrecision.allCases)
+    func unfoldConvolutionWindows(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        var wide = ConvolutionShape(inChannels: 2, outChannels: 5, kernel: 3, stride: 2, padding: 1, dilation: 2)
+        wide.kernelWidth = 2
+        wide.padRight = 0
+        var sameStride2 = ConvolutionShape(inChannels: 3, outChannels: 16, kernel: 3, stride: 2, padding: 0)
+        sameStride2.padBottom = 1
+        sameStride2.padRight = 1
+        let cases: [(batch: Int, height: Int, width: Int, shape: ConvolutionShape)] = [
+            (1, 1, 1, ConvolutionShape(inChannels: 3, outChannels: 4, kernel: 3)),
+            (2, 7, 9, ConvolutionShape(inChannels: 1, outChannels: 4, kernel: 5, stride: 2)),
+            (1, 11, 6, wide),
+            (1, 12, 10, sameStride2),
+        ]
+        for c in cases {
+            let unfolding = ConvolutionUnfolding(convolution: c.shape, chunk: precision.elementsPerTexel)
+            let values = stored(randomValues(c.batch * c.height * c.width * c.shape.inChannels, seed: 44), precision)
+            let reference = Self.unfoldReference(values, batch: c.batch, height: c.height, width: c.width, unfolding)
+            let host = unfolding.unfold(values, batch: c.batch, height: c.height, width: c.width)
+            #expect(host == reference, "host unfolding of \(c.shape) on \(c.height)×\(c.width)")
+            let output = try engine.makeTensor(shape: unfolding.unfoldedShape(batch: c.batch, height: c.height, width: c.width))
+            let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, c.shape.inChannels], values: values)
+            try engine.run { try engine.encodeUnfold(input, unfolding, output: output, into: $0) }
+            #expect(try engine.read(output) == reference, "GPU unfolding of \(c.shape) on \(c.height)×\(c.width)")
+        }
+    }
+
     @Test(arguments: StoragePrecision.allCases)
     func concatThenSplitChannels(precision: StoragePrecision) throws {
         let engine = try engine(precision)

@@ -10,6 +10,7 @@ public final class FaceMeshModel: @unchecked Sendable {
     public static let pointCount = 468
 
     public let engine: TensorEngine
+    private let stem: ConvolutionLayer
     private let input: Tensor
     private let landmarks: Tensor
     private let presenceLogit: Tensor
@@ -21,8 +22,9 @@ public final class FaceMeshModel: @unchecked Sendable {
         self.engine = engine
         let network = try FaceMeshNetwork(engine: engine, file: SafeTensorsFile(path: weightsPath))
         let graph = ModelGraphRecorder(engine: engine)
-        // RGB, with the zero channels the stem convolution runs on (see paddedInputChannels).
-        input = try engine.makeTensor(shape: [1, Self.inputSize, Self.inputSize, network.stem.paddedInputChannels])
+        stem = network.stem
+        // The crop as the stem convolution takes it from the host (unfolded on CPU devices).
+        input = try engine.makeTensor(shape: stem.hostInputShape(height: Self.inputSize, width: Self.inputSize))
         (landmarks, presenceLogit) = try network.encode(input, in: graph)
         sequence = try graph.recorder.finish()
     }
@@ -42,7 +44,7 @@ public final class FaceMeshModel: @unchecked Sendable {
             throw NNError.shapeMismatch(op: "face mesh", detail: "\(values.count) values for a \(side)×\(side) RGB crop")
         }
         let (coordinates, logit) = try lock.withLock {
-            try engine.write(values, channels: 3, to: input)
+            try engine.write(stem.hostInput(values, height: side, width: side), to: input)
             try sequence.run()
             return (try engine.read(landmarks), try engine.read(presenceLogit)[0])
         }

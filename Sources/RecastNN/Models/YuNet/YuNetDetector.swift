@@ -62,26 +62,16 @@ public final class YuNetDetector: @unchecked Sendable {
         let paddedWidth = (width + 31) / 32 * 32
         let paddedHeight = (height + 31) / 32 * 32
         let graph = ModelGraphRecorder(engine: engine)
-        // RGB, with the zero channels the stem convolution runs on (see paddedInputChannels).
-        let input = try engine.makeTensor(shape: [1, paddedHeight, paddedWidth, network.stemConvolution.paddedInputChannels])
+        // The padded image as the stem convolution takes it from the host (unfolded on CPU devices).
+        let input = try engine.makeTensor(shape: network.stemConvolution.hostInputShape(height: paddedHeight, width: paddedWidth))
         let heads = try network.encode(input, in: graph)
         return Plan(
             input: input, heads: heads, sequence: try graph.recorder.finish(), paddedWidth: paddedWidth, paddedHeight: paddedHeight)
     }
 
-    /// Copies the image into the top-left of the padded input, in one pass: each pixel's RGB lands in the
-    /// input's wider pixels (see paddedInputChannels), the rest stays zero.
+    /// Writes the image into the top left of the padded input, in the stem convolution's layout.
     private func upload(_ rgb: [Float], width: Int, height: Int, into plan: Plan) throws {
-        let channels = plan.input.shape[3]
-        var values = [Float](repeating: 0, count: plan.paddedWidth * plan.paddedHeight * channels)
-        for y in 0..<height {
-            for x in 0..<width {
-                let from = (y * width + x) * 3, to = (y * plan.paddedWidth + x) * channels
-                values[to] = rgb[from]
-                values[to + 1] = rgb[from + 1]
-                values[to + 2] = rgb[from + 2]
-            }
-        }
+        let values = network.stemConvolution.hostInput(rgb, height: height, width: width, mapHeight: plan.paddedHeight, mapWidth: plan.paddedWidth)
         try engine.write(values, to: plan.input)
     }
 }
