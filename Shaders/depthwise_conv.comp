@@ -26,6 +26,10 @@ layout(constant_id = 5) const int LANES = 1;
 layout(constant_id = 6) const bool TEXELS = false;
 layout(constant_id = 7) const int PIXELS = 4;
 layout(constant_id = 8) const int STRIDE = 1;
+// Texel path only: the output is 2×2 max-pooled (stride 2, the odd last row and column dropped) after the
+// activation, as a backbone stage's last layer feeding the next stage needs: the full-size map is neither
+// written nor read back by a pooling pass. PIXELS is then even.
+layout(constant_id = 10) const bool POOLED = false;
 
 layout(std430, binding = 0) readonly buffer Input { STORAGE_T x[]; };
 // Repacked [ky][kx][channel].
@@ -45,24 +49,14 @@ layout(binding = 11, rgba32ui) uniform writeonly uimageBuffer yTexels;
 layout(push_constant) uniform Parameters {
     int inH, inW, outH, outW;
     int stride, padTop, padLeft;
-    // Texel path: images × output rows.
+    // Texel path: images × output rows (pooled rows where POOLED).
     int rows;
 } pc;
 
-// The grid is one-dimensional over (image, output row, block of PIXELS columns, chunk), so that
-// small layers still fill whole workgroups.
-void mainTexels() {
+// The convolution's sums at output row `oy` of image `n`, columns ox0 … ox0 + PIXELS − 1, for one chunk of channels.
+void rowSums(int n, int oy, int ox0, int chunk, out float sum[PIXELS][CHUNK]) {
     const int chunks = CHANNELS / CHUNK;
     const int span = (PIXELS - 1) * STRIDE + KERNEL;
-    int blocks = (pc.outW + PIXELS - 1) / PIXELS;
-    int index = int(gl_GlobalInvocationID.x);
-    if (index >= pc.rows * blocks * chunks) return;
-    int chunk = index % chunks;
-    int ox0 = index / chunks % blocks * PIXELS;
-    int row = index / chunks / blocks;
-    int oy = row % pc.outH;
-    int n = row / pc.outH;
-    float sum[PIXELS][CHUNK];
     [[unroll]] for (int p = 0; p < PIXELS; p++) {
         [[unroll]] for (int q = 0; q < CHUNK; q++) sum[p][q] = 0.0;
     }
@@ -86,6 +80,21 @@ void mainTexels() {
             }
         }
     }
+}
+
+// The grid is one-dimensional over (image, output row, block of PIXELS columns, chunk), so that
+// small layers still fill whole workgroups. Pooled, a row is a pooled row: two output rows.
+void mainTexels() {
+    const int chunks = CHANNELS / CHUNK;
+    int blocks = (pc.outW + PIXELS - 1) / PIXELS;
+    int index = int(gl_GlobalInvocationID.x);
+    if (index >= pc.rows * blocks * chunks) return;
+    int chunk = index % chunks;
+    int ox0 = index / chunks % blocks * PIXELS;
+    int row = index / chunks / blocks;
+    int rowsPerImage = POOLED ? pc.outH / 2 : pc.outH;
+    int oy = row % rowsPerImage;
+    int n = row / rowsPerImage;
     float biases[CHUNK];
     float slope[CHUNK];
     float residuals[CHUNK];
@@ -96,6 +105,30 @@ void mainTexels() {
     }
     if (HAS_BIAS != 0) unpackChunk(texelFetch(biasTexels, chunk), biases);
     if (ACTIVATION == ACT_PRELU) unpackChunk(texelFetch(slopeTexels, chunk), slope);
+    float sum[PIXELS][CHUNK];
+    if (POOLED) {
+        const int pooledPixels = PIXELS / 2;
+        float pooled[pooledPixels][CHUNK];
+        [[unroll]] for (int p = 0; p < pooledPixels; p++) {
+            [[unroll]] for (int q = 0; q < CHUNK; q++) pooled[p][q] = -3.402823e38;
+        }
+        [[unroll]] for (int r = 0; r < 2; r++) {
+            rowSums(n, 2 * oy + r, ox0, chunk, sum);
+            [[unroll]] for (int p = 0; p < PIXELS; p++) {
+                [[unroll]] for (int q = 0; q < CHUNK; q++) {
+                    pooled[p / 2][q] = max(pooled[p / 2][q], activate(sum[p][q] + biases[q], ACTIVATION, slope[q]));
+                }
+            }
+        }
+        int pooledW = pc.outW / 2;
+        [[unroll]] for (int p = 0; p < pooledPixels; p++) {
+            int px = ox0 / 2 + p;
+            if (px >= pooledW) break;
+            imageStore(yTexels, (row * pooledW + px) * chunks + chunk, packChunk(pooled[p]));
+        }
+        return;
+    }
+    rowSums(n, oy, ox0, chunk, sum);
     [[unroll]] for (int p = 0; p < PIXELS; p++) {
         int ox = ox0 + p;
         if (ox >= pc.outW) break;

@@ -81,22 +81,38 @@ public final class DepthwiseConvolutionLayer: Sendable {
         return [input[0], h, w, shape.channels]
     }
 
-    /// Records the convolution of NHWC `input` into NHWC `output` (optionally adding `residual`, same shape as output).
+    /// The output's shape for an input of shape `input`; `pooled`: 2×2 max-pooled (stride 2, an odd last row or
+    /// column dropped).
+    public func outputShape(for input: [Int], pooled: Bool) -> [Int] {
+        let full = outputShape(for: input)
+        return pooled ? [full[0], full[1] / 2, full[2] / 2, full[3]] : full
+    }
+
+    /// Records the convolution of NHWC `input` into NHWC `output`, optionally adding `residual` (same shape as the
+    /// output) or, with `poolOutput`, 2×2 max-pooling its output after the activation (`outputShape(for:pooled:)`):
+    /// on CPU devices the full-size output is then never written.
     public func encode(
-        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, output: Tensor, into recorder: CommandRecorder
+        engine: TensorEngine, input: Tensor, residual: Tensor? = nil, poolOutput: Bool = false, output: Tensor, into recorder: CommandRecorder
     ) throws {
         let expected = outputShape(for: input.shape)
-        guard input.rank == 4, input.shape[3] == shape.channels, expected[1] > 0, expected[2] > 0, output.shape == expected,
-              residual.map({ $0.shape == expected }) ?? true
+        guard input.rank == 4, input.shape[3] == shape.channels, expected[1] > 0, expected[2] > 0,
+              output.shape == outputShape(for: input.shape, pooled: poolOutput),
+              residual.map({ $0.shape == expected && !poolOutput }) ?? true, !poolOutput || (expected[1] >= 2 && expected[2] >= 2)
         else {
             throw NNError.shapeMismatch(
-                op: "depthwise convolution", detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? []) for \(shape)")
+                op: "depthwise convolution",
+                detail: "input \(input.shape), output \(output.shape), residual \(residual?.shape ?? [])\(poolOutput ? ", pooled" : "") for \(shape)")
         }
         let s = shape
-        let rows = input.shape[0] * expected[1]
         let chunk = engine.precision.elementsPerTexel
         // GPUs keep one output element an invocation.
         let texels = engine.takesTexelPath(width: s.channels, [input, output])
+        if poolOutput && !texels {
+            let full = try engine.makeTensor(shape: expected)
+            try encode(engine: engine, input: input, output: full, into: recorder)
+            return try engine.encodePool(full, mode: .max, kernel: 2, stride: 2, output: output, into: recorder)
+        }
+        let rows = input.shape[0] * (poolOutput ? expected[1] / 2 : expected[1])
         // Texel path: outputs per invocation along a row; eight share more of their input fetches where a row has
         // them (YuNet's 64-channel layers: 10 % faster than four).
         let pixels = expected[2] >= 8 ? 8 : 4
@@ -109,7 +125,7 @@ public final class DepthwiseConvolutionLayer: Sendable {
             specialization: [
                 0: UInt32(activation.rawValue), 1: bias == nil ? 0 : 1, 2: residual == nil ? 0 : 1, 3: UInt32(s.kernel),
                 4: UInt32(s.channels), 5: UInt32(lanes), 6: texels ? 1 : 0, 7: UInt32(pixels), 8: UInt32(s.stride),
-                9: UInt32(workgroup),
+                9: UInt32(workgroup), 10: poolOutput ? 1 : 0,
             ])
         let groups: (Int, Int, Int)
         if texels {
@@ -126,7 +142,7 @@ public final class DepthwiseConvolutionLayer: Sendable {
             kernel,
             buffers: inputs.map(\.buffer) + [output.buffer] + inputs.map(\.buffer) + [output.buffer],
             pushConstants: [input.shape[1], input.shape[2], expected[1], expected[2], s.stride, s.padTop, s.padLeft, rows].map { UInt32($0) },
-            groups: groups, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])")
+            groups: groups, label: "dwconv\(s.kernel)x\(s.kernel) \(s.channels) @\(input.shape[1])x\(input.shape[2])\(poolOutput ? " pooled" : "")")
     }
 
     /// Runs the convolution and returns the output.

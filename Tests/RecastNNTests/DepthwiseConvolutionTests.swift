@@ -55,6 +55,39 @@ struct DepthwiseConvolutionTests {
         try expectClose(try engine.read(output), reference, precision, c.testDescription)
     }
 
+    /// Pooled output: the convolution, its activation, then a 2×2 max pool; odd output sizes drop their last row or
+    /// column. Texel channel counts (pooled in the convolution) with 4 and 8 outputs an invocation and both strides,
+    /// and one that is not (a separate pooling pass).
+    @Test(arguments: StoragePrecision.allCases)
+    func pooledOutput(precision: StoragePrecision) throws {
+        let engine = try engine(precision)
+        let cases: [(batch: Int, height: Int, width: Int, shape: DepthwiseConvolutionShape, activation: Activation)] = [
+            (2, 9, 13, DepthwiseConvolutionShape(channels: 16, kernel: 3), .relu),
+            (1, 6, 7, DepthwiseConvolutionShape(channels: 8, kernel: 3), .prelu),
+            (1, 11, 23, DepthwiseConvolutionShape(channels: 24, kernel: 3, stride: 2), .none),
+            (1, 8, 10, DepthwiseConvolutionShape(channels: 5, kernel: 3), .relu),
+        ]
+        for c in cases {
+            let s = c.shape
+            let inputValues = stored(randomValues(c.batch * c.height * c.width * s.channels, seed: 22), precision)
+            let weights = stored(randomValues(s.weightCount, seed: 23), precision)
+            let bias = stored(randomValues(s.channels, seed: 24), precision)
+            let slopes = c.activation == .prelu ? stored(randomValues(s.channels, seed: 25), precision) : nil
+            let layer = try DepthwiseConvolutionLayer(engine: engine, shape: s, weights: weights, bias: bias, activation: c.activation, preluSlopes: slopes)
+            let (outHeight, outWidth) = s.outputSize(height: c.height, width: c.width)
+            let full = CPUReference.depthwiseConvolution(
+                inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: weights, bias: bias,
+                residual: nil, activation: c.activation, slopes: slopes)
+            let reference = CPUReference.pool(
+                full, batch: c.batch, height: outHeight, width: outWidth, channels: s.channels, mode: .max, kernel: 2, stride: 2, padding: 0)
+            let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, s.channels], values: inputValues)
+            let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape, pooled: true))
+            #expect(output.shape == [c.batch, outHeight / 2, outWidth / 2, s.channels])
+            try engine.run { try layer.encode(engine: engine, input: input, poolOutput: true, output: output, into: $0) }
+            try expectClose(try engine.read(output), reference, precision, "\(c.batch)x\(c.height)x\(c.width) \(s) pooled")
+        }
+    }
+
     /// With symmetric padding it computes what the grouped convolution computes.
     @Test func matchesGroupedConvolutionReference() {
         let shape = ConvolutionShape(inChannels: 6, outChannels: 6, kernel: 3, stride: 2, groups: 6)

@@ -18,10 +18,10 @@ final class ModelGraphRecorder {
         return output
     }
 
-    /// `layer(input)`, with `residual` added before the layer's activation.
-    func convolve(_ layer: DepthwiseConvolutionLayer, _ input: Tensor, residual: Tensor? = nil) throws -> Tensor {
-        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape))
-        try layer.encode(engine: engine, input: input, residual: residual, output: output, into: recorder)
+    /// `layer(input)`, with `residual` added before the layer's activation, or 2×2 max-pooled after it (`poolOutput`).
+    func convolve(_ layer: DepthwiseConvolutionLayer, _ input: Tensor, residual: Tensor? = nil, poolOutput: Bool = false) throws -> Tensor {
+        let output = try engine.makeTensor(shape: layer.outputShape(for: input.shape, pooled: poolOutput))
+        try layer.encode(engine: engine, input: input, residual: residual, poolOutput: poolOutput, output: output, into: recorder)
         return output
     }
 

@@ -8,6 +8,8 @@ struct YuNetNetwork {
     static let headChannels = 16
     /// Units per backbone stage; a 2×2 max pool precedes every stage after the stem.
     static let stageUnits = [("stem", 1), ("stage1", 4), ("stage2", 2), ("stage3", 2), ("stage4", 2)]
+    /// The first stage whose output the feature pyramid reads (stride 8).
+    static let firstFeatureStage = 2
 
     let stemConvolution: ConvolutionLayer
     let stages: [[YuNetUnit]]
@@ -42,13 +44,19 @@ struct YuNetNetwork {
     /// (NHWC [1, H/s, W/s, 16], logits for cls and obj).
     func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> [Tensor] {
         var x = try graph.convolve(stemConvolution, input)
+        // The outputs of the stages at strides 8, 16 and 32.
         var features: [Tensor] = []
         for (index, units) in stages.enumerated() {
-            if index > 0 { x = try graph.maxPool2x2(x) }
-            for unit in units { x = try unit.encode(x, in: graph) }
-            features.append(x)
+            let last = index == stages.count - 1
+            // A stage whose output is no feature level passes it on only pooled: its last unit writes it pooled.
+            let poolsOutput = !last && index < Self.firstFeatureStage
+            for (position, unit) in units.enumerated() {
+                x = try unit.encode(x, in: graph, poolOutput: poolsOutput && position == units.count - 1)
+            }
+            if index >= Self.firstFeatureStage { features.append(x) }
+            if !last && !poolsOutput { x = try graph.maxPool2x2(x) }
         }
-        let (p8, p16, p32) = (features[2], features[3], features[4])
+        let (p8, p16, p32) = (features[0], features[1], features[2])
         let n32 = try neck32.encode(p32, in: graph)
         let n16 = try neck16.encode(graph.addUpsampled(n32, to: p16), in: graph)
         let n8 = try neck8.encode(graph.addUpsampled(n16, to: p8), in: graph)

@@ -22,7 +22,8 @@ struct YuNetUnit {
             relu: relu)
     }
 
-    func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> Tensor {
-        try graph.convolve(depthwise, graph.convolve(pointwise, input))
+    /// The unit on `input`; `poolOutput`: 2×2 max-pooled, as the next backbone stage takes it.
+    func encode(_ input: Tensor, in graph: ModelGraphRecorder, poolOutput: Bool = false) throws -> Tensor {
+        try graph.convolve(depthwise, graph.convolve(pointwise, input), poolOutput: poolOutput)
     }
 }
