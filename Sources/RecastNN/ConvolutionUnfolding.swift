@@ -49,21 +49,29 @@ public struct ConvolutionUnfolding: Sendable, Hashable {
         let shape = unfoldedShape(batch: batch, height: mapHeight ?? height, width: mapWidth ?? width)
         let (outHeight, outWidth) = (shape[1], shape[2])
         var unfolded = [Float](repeating: 0, count: shape.reduce(1, *))
+        let run = c.kernelWidth * c.inChannels
         values.withUnsafeBufferPointer { image in
             unfolded.withUnsafeMutableBufferPointer { output in
                 for n in 0..<batch {
                     for oy in 0..<outHeight {
-                        for ox in 0..<outWidth {
-                            var k = ((n * outHeight + oy) * outWidth + ox) * depth
-                            for ky in 0..<c.kernelHeight {
-                                let iy = oy * c.strideY - c.padY + ky * c.dilationY
+                        for ky in 0..<c.kernelHeight {
+                            let iy = oy * c.strideY - c.padY + ky * c.dilationY
+                            guard iy >= 0, iy < height else { continue }
+                            let row = (n * height + iy) * width
+                            for ox in 0..<outWidth {
+                                let k = ((n * outHeight + oy) * outWidth + ox) * depth + ky * run
+                                let ix0 = ox * c.strideX - c.padX
+                                if c.dilationX == 1, ix0 >= 0, ix0 + c.kernelWidth <= width {
+                                    // The window's row lies inside the image: one contiguous run.
+                                    output.baseAddress!.advanced(by: k).update(from: image.baseAddress!.advanced(by: (row + ix0) * c.inChannels), count: run)
+                                    continue
+                                }
                                 for kx in 0..<c.kernelWidth {
-                                    let ix = ox * c.strideX - c.padX + kx * c.dilationX
-                                    if iy >= 0, iy < height, ix >= 0, ix < width {
-                                        let source = ((n * height + iy) * width + ix) * c.inChannels
-                                        for channel in 0..<c.inChannels { output[k + channel] = image[source + channel] }
+                                    let ix = ix0 + kx * c.dilationX
+                                    guard ix >= 0, ix < width else { continue }
+                                    for channel in 0..<c.inChannels {
+                                        output[k + kx * c.inChannels + channel] = image[(row + ix) * c.inChannels + channel]
                                     }
-                                    k += c.inChannels
                                 }
                             }
                         }
@@ -79,13 +87,14 @@ extension TensorEngine {
     /// Records the unfolding of NHWC `input` for `unfolding`'s convolution into `output` (`unfoldedShape`).
     public func encodeUnfold(_ input: Tensor, _ unfolding: ConvolutionUnfolding, output: Tensor, into recorder: CommandRecorder) throws {
         let c = unfolding.convolution
-        guard input.rank == 4, input.shape[3] == c.inChannels, c.groups == 1,
+        let chunk = precision.elementsPerTexel
+        // An invocation writes one chunk.
+        guard input.rank == 4, input.shape[3] == c.inChannels, c.groups == 1, unfolding.depth % chunk == 0,
               output.shape == unfolding.unfoldedShape(batch: input.shape[0], height: input.shape[1], width: input.shape[2]),
               output.elementCount > 0
         else {
-            throw NNError.shapeMismatch(op: "unfold", detail: "input \(input.shape), output \(output.shape) for \(c)")
+            throw NNError.shapeMismatch(op: "unfold", detail: "input \(input.shape), output \(output.shape), depth \(unfolding.depth) for \(c)")
         }
-        let chunk = precision.elementsPerTexel
         let count = output.elementCount / chunk
         let kernel = try kernel(
             "unfold", bindings: [.read, .write, .writeTexels], pushConstantBytes: 52,
