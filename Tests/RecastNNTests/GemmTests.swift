@@ -216,5 +216,17 @@ struct GemmTests {
         let mapInput = try engine.makeTensor(
             shape: layer.hostInputShape(height: 12, width: 14), values: layer.hostInput(values, height: 9, width: 11, mapHeight: 12, mapWidth: 14))
         try expectClose(try engine.read(try layer(engine, mapInput)), mapReference, precision, "image in a 12×14 map")
+
+        // A layer that does not unfold (as every layer on a GPU) takes the image placed in the map as it is.
+        let wide = ConvolutionShape(inChannels: 8, outChannels: 8, kernel: 3, stride: 2)
+        let wideValues = stored(randomValues(9 * 11 * 8, seed: 14), precision)
+        let wideWeights = stored(randomValues(wide.weightCount, seed: 15), precision)
+        let wideLayer = try ConvolutionLayer(engine: engine, shape: wide, weights: wideWeights)
+        #expect(wideLayer.unfolding == nil)
+        var wideMap = [Float](repeating: 0, count: 12 * 14 * 8)
+        for y in 0..<9 { wideMap.replaceSubrange(y * 14 * 8..<(y * 14 + 11) * 8, with: wideValues[y * 11 * 8..<(y + 1) * 11 * 8]) }
+        #expect(wideLayer.hostInputShape(height: 12, width: 14) == [1, 12, 14, 8])
+        #expect(wideLayer.hostInput(wideValues, height: 9, width: 11, mapHeight: 12, mapWidth: 14) == wideMap)
+        #expect(wideLayer.hostInput(wideValues, height: 9, width: 11) == wideValues)
     }
 }
