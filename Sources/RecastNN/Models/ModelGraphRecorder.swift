@@ -25,13 +25,6 @@ final class ModelGraphRecorder {
         return output
     }
 
-    /// `input` followed by zero channels up to `channels`.
-    func padChannels(_ input: Tensor, to channels: Int) throws -> Tensor {
-        let output = try engine.makeTensor(shape: Array(input.shape.dropLast()) + [channels])
-        try engine.encodePadChannels(input, output: output, into: recorder)
-        return output
-    }
-
     func maxPool2x2(_ input: Tensor) throws -> Tensor {
         let output = try engine.makeTensor(shape: [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, input.shape[3]])
         try engine.encodePool(input, mode: .max, kernel: 2, stride: 2, output: output, into: recorder)
