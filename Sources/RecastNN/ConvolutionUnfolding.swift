@@ -8,13 +8,15 @@ import RecastGPU
 public struct ConvolutionUnfolding: Sendable, Hashable {
     /// The convolution unfolded for.
     public let convolution: ConvolutionShape
+    /// Values of one window, before the zeros up to `depth`.
+    public let window: Int
     /// Values per unfolded pixel: the window's, rounded up to a multiple of `chunk`.
     public let depth: Int
 
     /// - Parameter chunk: `depth` is a multiple of it (the storage's elements per texel).
     public init(convolution: ConvolutionShape, chunk: Int) {
         self.convolution = convolution
-        let window = convolution.kernelHeight * convolution.kernelWidth * convolution.inChannels
+        window = convolution.kernelHeight * convolution.kernelWidth * convolution.inChannels
         depth = (window + chunk - 1) / chunk * chunk
     }
 
@@ -25,7 +27,6 @@ public struct ConvolutionUnfolding: Sendable, Hashable {
 
     /// `convolution`'s PyTorch weights [out, in, kh, kw] as the pointwise convolution's [out, depth, 1, 1].
     func pointwiseWeights(_ pytorch: [Float]) -> [Float] {
-        let window = convolution.kernelHeight * convolution.kernelWidth * convolution.inChannels
         let packed = convolution.repackWeights(pytorch)
         var weights = [Float](repeating: 0, count: convolution.outChannels * depth)
         for o in 0..<convolution.outChannels {

@@ -210,8 +210,15 @@ struct GemmTests {
         try expectClose(try engine.read(try layer(engine, hostInput)), reference, precision, "host input \(hostInput.shape)")
         try expectClose(try engine.read(try layer(engine, try engine.makeTensor(shape: [1, 9, 11, 3], values: values))), reference, precision, "RGB input")
 
-        var map = [Float](repeating: 0, count: 12 * 14 * 3)
-        for y in 0..<9 { map.replaceSubrange(y * 14 * 3..<(y * 14 + 11) * 3, with: values[y * 11 * 3..<(y + 1) * 11 * 3]) }
+        // A 9×11 image at the top left of a 12×14 map of zeros.
+        func placed(_ image: [Float], channels: Int) -> [Float] {
+            var map = [Float](repeating: 0, count: 12 * 14 * channels)
+            for y in 0..<9 {
+                map.replaceSubrange(y * 14 * channels..<(y * 14 + 11) * channels, with: image[y * 11 * channels..<(y + 1) * 11 * channels])
+            }
+            return map
+        }
+        let map = placed(values, channels: 3)
         let mapReference = CPUReference.convolution(map, batch: 1, height: 12, width: 14, shape: shape, weights: weights, activation: .relu)
         let mapInput = try engine.makeTensor(
             shape: layer.hostInputShape(height: 12, width: 14), values: layer.hostInput(values, height: 9, width: 11, mapHeight: 12, mapWidth: 14))
@@ -223,8 +230,7 @@ struct GemmTests {
         let wideWeights = stored(randomValues(wide.weightCount, seed: 15), precision)
         let wideLayer = try ConvolutionLayer(engine: engine, shape: wide, weights: wideWeights)
         #expect(wideLayer.unfolding == nil)
-        var wideMap = [Float](repeating: 0, count: 12 * 14 * 8)
-        for y in 0..<9 { wideMap.replaceSubrange(y * 14 * 8..<(y * 14 + 11) * 8, with: wideValues[y * 11 * 8..<(y + 1) * 11 * 8]) }
+        let wideMap = placed(wideValues, channels: 8)
         #expect(wideLayer.hostInputShape(height: 12, width: 14) == [1, 12, 14, 8])
         #expect(wideLayer.hostInput(wideValues, height: 9, width: 11, mapHeight: 12, mapWidth: 14) == wideMap)
         #expect(wideLayer.hostInput(wideValues, height: 9, width: 11) == wideValues)
