@@ -21,7 +21,7 @@ struct BenchOpsCommand: ParsableCommand {
         abstract: "Time the core ops on the GPU and compare with OpenBLAS sgemm."
     )
 
-    @Option(help: "Storage precision: f32 or f16 (default: f16 where the device has 16-bit storage).")
+    @Option(help: "Storage precision: f32 or f16 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices).")
     var precision: String?
 
     @Option(help: "Timed repetitions per op (the median is reported).")

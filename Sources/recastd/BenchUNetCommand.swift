@@ -27,7 +27,7 @@ struct BenchUNetCommand: ParsableCommand {
     @Option(help: "Timed runs per case after a warm-up (the median is reported).")
     var iterations = 5
 
-    @Option(help: "Storage precision: f16 or f32 (default: f16 where the device has 16-bit storage).")
+    @Option(help: "Storage precision: f16 or f32 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices).")
     var precision: BenchPrecision?
 
     @Flag(help: "Print JSON with exact FLOP and byte counts instead of the table.")

@@ -32,16 +32,17 @@ import Testing
         }
     }
 
-    @Test func matchesTFLiteOnRealCrops() throws {
+    @Test(arguments: StoragePrecision.allCases)
+    func matchesTFLiteOnRealCrops(precision: StoragePrecision) throws {
         let reference = try #require(Self.reference, "Tests/Fixtures/face_mesh/landmarks.json is missing; run tools/fixtures_face_mesh.py")
-        let model = try FaceMeshModel(engine: faceModelsEngine(), weightsPath: ModelFixtures.model("face_mesh/face_landmark.safetensors"))
+        let model = try FaceMeshModel(engine: faceModelsEngine(precision), weightsPath: ModelFixtures.model("face_mesh/face_landmark.safetensors"))
         #expect(reference.cases.count == 3)
         for testCase in reference.cases {
             let crop = try Self.crop(testCase)
             let mesh = try model.landmarks(rgb: crop)
             let start = Date()
             #expect(try model.landmarks(rgb: crop) == mesh, "a replayed call gives the same result")
-            print("face mesh \(testCase.image): \(String(format: "%.1f", Date().timeIntervalSince(start) * 1000)) ms per call")
+            print("face mesh \(testCase.image) [\(precision)]: \(String(format: "%.1f", Date().timeIntervalSince(start) * 1000)) ms per call")
 
             #expect(mesh.points.count == 468)
             #expect(abs(mesh.presence - testCase.presence) <= 0.01, "presence \(mesh.presence) vs \(testCase.presence)")
@@ -54,7 +55,7 @@ import Testing
                 worstXY = max(worstXY, (d.x * d.x + d.y * d.y).squareRoot())
                 worstZ = max(worstZ, abs(d.z))
             }
-            print("face mesh \(testCase.image): worst point \(worstXY) px in x, y; \(worstZ) in z; presence \(mesh.presence)")
+            print("face mesh \(testCase.image) [\(precision)]: worst point \(worstXY) px in x, y; \(worstZ) in z; presence \(mesh.presence)")
             #expect(worstXY <= 0.5, "\(testCase.image): worst landmark \(worstXY) px from TFLite")
             #expect(worstZ <= 0.5, "\(testCase.image): worst depth \(worstZ) from TFLite")
         }
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func refusesCropsOfTheWrongSize() throws {
-        let model = try FaceMeshModel(engine: faceModelsEngine(), weightsPath: ModelFixtures.model("face_mesh/face_landmark.safetensors"))
+        let model = try FaceMeshModel(engine: faceModelsEngine(.float32), weightsPath: ModelFixtures.model("face_mesh/face_landmark.safetensors"))
         #expect(throws: NNError.self) { try model.landmarks(rgb: [UInt8](repeating: 0, count: 191 * 192 * 3)) }
     }
 }

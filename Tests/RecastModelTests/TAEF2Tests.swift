@@ -15,25 +15,29 @@ private let taef2TestContext: Result<GPUContext, any Error> = Result {
 /// a 96×96 face photo, its PyTorch latent, and PyTorch's decoding of that latent.
 @Suite("TAEF2 vs PyTorch", .serialized)
 struct TAEF2Tests {
-    let engine: TensorEngine
     let weights: SafeTensorsFile
     let reference: SafeTensorsFile
 
     init() throws {
-        engine = try TensorEngine(gpu: taef2TestContext.get())
         weights = try SafeTensorsFile(path: ModelFixtures.model("taef2/taef2.safetensors"))
         reference = try SafeTensorsFile(path: ModelFixtures.fixture("taef2/taef2_reference.safetensors"))
     }
 
-    func tensor(_ name: String) throws -> Tensor {
+    /// An engine storing tensors in `precision`: the daemon takes fp32 on lavapipe and fp16 on GPUs.
+    func makeEngine(_ precision: StoragePrecision) throws -> TensorEngine {
+        try TensorEngine(gpu: taef2TestContext.get(), precision: precision)
+    }
+
+    func tensor(_ name: String, on engine: TensorEngine) throws -> Tensor {
         let info = try reference.info(name)
         return try engine.makeTensor(shape: info.shape, values: reference.floats(name))
     }
 
-    @Test("decoder output matches PyTorch (NMSE ≤ 1e-3)")
-    func decoderMatchesPyTorch() throws {
+    @Test("decoder output matches PyTorch (NMSE ≤ 1e-3)", arguments: StoragePrecision.allCases)
+    func decoderMatchesPyTorch(precision: StoragePrecision) throws {
+        let engine = try makeEngine(precision)
         let decoder = try TAEF2Decoder(engine: engine, weights: weights)
-        let latent = try tensor("latent")
+        let latent = try tensor("latent", on: engine)
         let start = Date()
         let image = try decoder.decode(latent)
         let milliseconds = Date().timeIntervalSince(start) * 1000
@@ -41,14 +45,15 @@ struct TAEF2Tests {
         let nmse = ErrorMetric.nmse(reference: try reference.floats("decoded"), actual: try engine.read(image))
         print("TAEF2 decoder 12×12→96×96 [\(engine.precision)]: NMSE \(nmse), \(Int(milliseconds)) ms")
         #expect(nmse <= 1e-3, "decoder NMSE \(nmse)")
-        expectNoValidationErrors()
+        expectNoValidationErrors(engine)
     }
 
-    @Test("encoder matches PyTorch and the round trip's PSNR is within 0.3 dB of PyTorch's")
-    func roundTripMatchesPyTorch() throws {
+    @Test("encoder matches PyTorch and the round trip's PSNR is within 0.3 dB of PyTorch's", arguments: StoragePrecision.allCases)
+    func roundTripMatchesPyTorch(precision: StoragePrecision) throws {
+        let engine = try makeEngine(precision)
         let encoder = try TAEF2Encoder(engine: engine, weights: weights)
         let decoder = try TAEF2Decoder(engine: engine, weights: weights)
-        let image = try tensor("image")
+        let image = try tensor("image", on: engine)
         let start = Date()
         let latent = try encoder.encode(image)
         let encoded = Date()
@@ -62,17 +67,18 @@ struct TAEF2Tests {
             + "round-trip PSNR \(psnr) dB (PyTorch \(pytorchPSNR) dB)")
         #expect(latentNMSE <= 1e-3, "encoder NMSE \(latentNMSE)")
         #expect(abs(psnr - pytorchPSNR) <= 0.3, "round-trip PSNR \(psnr) dB, PyTorch \(pytorchPSNR) dB")
-        expectNoValidationErrors()
+        expectNoValidationErrors(engine)
     }
 
     @Test("sides that are not multiples of 8 are refused")
     func refusesUnalignedImage() throws {
+        let engine = try makeEngine(.float32)
         let encoder = try TAEF2Encoder(engine: engine, weights: weights)
         let image = try engine.makeTensor(shape: [1, 20, 24, 3])
         #expect(throws: NNError.self) { try encoder.encode(image) }
     }
 
-    func expectNoValidationErrors(sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectNoValidationErrors(_ engine: TensorEngine, sourceLocation: SourceLocation = #_sourceLocation) {
         let errors = engine.gpu.instance.messages.drain().filter { $0.severity == .error }
         #expect(errors.isEmpty, "validation errors: \(errors)", sourceLocation: sourceLocation)
     }

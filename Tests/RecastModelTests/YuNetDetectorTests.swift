@@ -50,13 +50,13 @@ import Testing
         return intersection / (a.width * a.height + b[2] * b[3] - intersection)
     }
 
-    @Test(arguments: ["320x240", "640x480", "283x211"])
-    func findsTheFacesOnnxRuntimeFinds(caseName: String) throws {
+    @Test(arguments: ["320x240", "640x480", "283x211"], StoragePrecision.allCases)
+    func findsTheFacesOnnxRuntimeFinds(caseName: String, precision: StoragePrecision) throws {
         let reference = try #require(Self.reference, "Tests/Fixtures/yunet/detections.json is missing; run tools/fixtures_yunet.py")
         let testCase = try #require(reference.cases.first { $0.name == caseName })
         let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ModelFixtures.fixture("yunet/\(reference.image)"))))
         let image = Self.caseImage(base, width: reference.width, testCase)
-        let detector = try YuNetDetector(engine: faceModelsEngine(), weightsPath: ModelFixtures.model("yunet/yunet_s.safetensors"))
+        let detector = try YuNetDetector(engine: faceModelsEngine(precision), weightsPath: ModelFixtures.model("yunet/yunet_s.safetensors"))
 
         let faces = try detector.detect(
             rgb: image, width: testCase.crop[2], height: testCase.crop[3],
@@ -66,7 +66,7 @@ import Testing
         for _ in 0..<repeats {
             _ = try detector.detect(rgb: image, width: testCase.crop[2], height: testCase.crop[3])
         }
-        print("YuNet \(caseName): \(String(format: "%.1f", Date().timeIntervalSince(start) * 1000 / Double(repeats))) ms per call")
+        print("YuNet \(caseName) [\(precision)]: \(String(format: "%.1f", Date().timeIntervalSince(start) * 1000 / Double(repeats))) ms per call")
 
         #expect(!testCase.faces.isEmpty)
         for expected in testCase.faces {
@@ -89,7 +89,7 @@ import Testing
     @Test func suppressesOverlappingCandidates() throws {
         let reference = try #require(Self.reference)
         let base = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ModelFixtures.fixture("yunet/\(reference.image)"))))
-        let detector = try YuNetDetector(engine: faceModelsEngine(), weightsPath: ModelFixtures.model("yunet/yunet_s.safetensors"))
+        let detector = try YuNetDetector(engine: faceModelsEngine(.float32), weightsPath: ModelFixtures.model("yunet/yunet_s.safetensors"))
         let all = try detector.detect(rgb: base, width: reference.width, height: reference.height, scoreThreshold: 0.3, nmsThreshold: 1)
         let suppressed = try detector.detect(rgb: base, width: reference.width, height: reference.height, scoreThreshold: 0.3, nmsThreshold: 0.3)
         #expect(all.count > suppressed.count)

@@ -10,10 +10,10 @@ let faceModelsGPUContext: Result<GPUContext, any Error> = Result {
     return try GPUContext(options: options)
 }
 
-/// An engine in the device's preferred precision (fp16 storage on lavapipe), as the daemon uses;
-/// a test fails (never skips) when the device or validation layer is missing.
-func faceModelsEngine() throws -> TensorEngine {
-    try TensorEngine(gpu: faceModelsGPUContext.get())
+/// An engine storing tensors in `precision`; the daemon takes fp32 on lavapipe and fp16 on GPUs, so the
+/// conformance tests run both. A test fails (never skips) when the device or validation layer is missing.
+func faceModelsEngine(_ precision: StoragePrecision) throws -> TensorEngine {
+    try TensorEngine(gpu: faceModelsGPUContext.get(), precision: precision)
 }
 
 /// Validation errors recorded since the last call.
