@@ -16,9 +16,9 @@ public final class TensorEngine: @unchecked Sendable {
     }
 
     /// The device's preferred storage: fp16 on GPUs with 16-bit storage, fp32 otherwise. CPU devices
-    /// get fp32 although lavapipe has 16-bit storage: it converts halves in scalar code, which cost more
-    /// than the doubled bytes (face mesh 6.5 → 5.5 ms, YuNet 320×240 9.3 → 7.5 ms, 3×3 convolutions
-    /// 43 → 72 GFLOP/s on this project's 2-core machine).
+    /// get fp32 although lavapipe has 16-bit storage: it converts halves in scalar code, which on the face
+    /// models' small layers cost more than the doubled bytes (face mesh 5.9–6.4 → 4.9–5.1 ms, YuNet 320×240
+    /// 8.5–11.8 → 7.4–8.5 ms on this project's 2-core machine; large convolutions 7 % faster, attention 17 % slower).
     public convenience init(gpu: GPUContext) throws {
         let halves = gpu.capabilities.storageBuffer16BitAccess && gpu.capabilities.type != .cpu
         try self.init(gpu: gpu, precision: halves ? .float16 : .float32)
