@@ -32,6 +32,7 @@ public struct DepthwisePointwiseBlock: Sendable {
     /// Whether `encode` fuses the block for `input`: on CPU devices, for maps of at most `maxFusedPixels` output
     /// pixels, channels in whole texel chunks and biases on both layers.
     public func fuses(_ input: Tensor, engine: TensorEngine) -> Bool {
+        guard input.rank == 4 else { return false }
         let output = outputShape(for: input.shape)
         let chunk = engine.precision.elementsPerTexel
         return engine.gpu.capabilities.type == .cpu && output[1] * output[2] <= Self.maxFusedPixels

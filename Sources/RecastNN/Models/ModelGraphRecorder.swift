@@ -25,6 +25,13 @@ final class ModelGraphRecorder {
         return output
     }
 
+    /// `block(input)`, with the block's shortcut.
+    func convolve(_ block: DepthwisePointwiseBlock, _ input: Tensor) throws -> Tensor {
+        let output = try engine.makeTensor(shape: block.outputShape(for: input.shape))
+        try block.encode(engine: engine, input: input, residual: true, output: output, into: recorder)
+        return output
+    }
+
     func maxPool2x2(_ input: Tensor) throws -> Tensor {
         let output = try engine.makeTensor(shape: [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, input.shape[3]])
         try engine.encodePool(input, mode: .max, kernel: 2, stride: 2, output: output, into: recorder)

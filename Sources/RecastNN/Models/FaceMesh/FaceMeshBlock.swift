@@ -12,8 +12,6 @@ struct FaceMeshBlock {
     }
 
     func encode(_ input: Tensor, in graph: ModelGraphRecorder) throws -> Tensor {
-        let output = try graph.engine.makeTensor(shape: layers.outputShape(for: input.shape))
-        try layers.encode(engine: graph.engine, input: input, residual: true, output: output, into: graph.recorder)
-        return output
+        try graph.convolve(layers, input)
     }
 }
