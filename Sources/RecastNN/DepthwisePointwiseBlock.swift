@@ -1,16 +1,14 @@
 import RecastGPU
 
-/// A depthwise convolution followed by a 1×1 one with the block's shortcut, recorded as one dispatch on CPU devices
-/// where the map is small (Shaders/depthwise_pointwise.comp): `pointwise.activation(pointwise(depthwise(x)) + shortcut)`,
-/// the shortcut being x, 2×2 max-pooled where the depthwise convolution strides, with zero channels appended where
-/// the block widens. Lavapipe spends about 20 µs handing each dispatch to its threads, a third of a layer's time on a
-/// 3×3 map (the face mesh's six blocks there: 60–100 µs each as two dispatches, 35–77 µs fused); elsewhere the two
-/// layers run as their own dispatches.
+/// A depthwise convolution followed by a 1×1 one with the block's shortcut (a BlazeFace or MobileNet residual block):
+/// `pointwise.activation(pointwise(depthwise(x)) + shortcut)`, the shortcut being x, 2×2 max-pooled where the depthwise
+/// convolution strides, with zero channels appended where the block widens. On CPU devices it is one dispatch
+/// (Shaders/depthwise_pointwise.comp) that never stores the depthwise output: lavapipe's time goes to texel fetches and
+/// stores and to about 20 µs of thread hand-off a dispatch, and fused the face mesh took 4.0 ms instead of 5.1–6.4.
+/// GPUs run the two layers as their own dispatches.
 public struct DepthwisePointwiseBlock: Sendable {
     public let depthwise: DepthwiseConvolutionLayer
     public let pointwise: ConvolutionLayer
-    /// Output pixels up to which the block is fused: each invocation holds the whole map's sums in registers.
-    public static let maxFusedPixels = 9
 
     public init(depthwise: DepthwiseConvolutionLayer, pointwise: ConvolutionLayer) throws {
         let p = pointwise.shape
@@ -29,13 +27,12 @@ public struct DepthwisePointwiseBlock: Sendable {
         return [input[0], h, w, pointwise.shape.outChannels]
     }
 
-    /// Whether `encode` fuses the block for `input`: on CPU devices, for maps of at most `maxFusedPixels` output
-    /// pixels, channels in whole texel chunks and biases on both layers.
+    /// Whether `encode` fuses the block for `input`: on CPU devices, for channels in whole texel chunks and biases on
+    /// both layers.
     public func fuses(_ input: Tensor, engine: TensorEngine) -> Bool {
         guard input.rank == 4 else { return false }
-        let output = outputShape(for: input.shape)
         let chunk = engine.precision.elementsPerTexel
-        return engine.gpu.capabilities.type == .cpu && output[1] * output[2] <= Self.maxFusedPixels
+        return engine.gpu.capabilities.type == .cpu
             && depthwise.shape.channels % chunk == 0 && pointwise.shape.outChannels % chunk == 0
             && depthwise.bias != nil && pointwise.bias != nil && pointwise.unfolding == nil
             && engine.fitTexelViews([input, depthwise.weights, pointwise.weights])
@@ -53,7 +50,7 @@ public struct DepthwisePointwiseBlock: Sendable {
             throw NNError.shapeMismatch(
                 op: "depthwise-pointwise block", detail: "input \(input.shape), output \(output.shape)\(residual ? " with its shortcut" : "")")
         }
-        guard fuses(input, engine: engine), let depthwiseBias = depthwise.bias, let pointwiseBias = pointwise.bias else {
+        guard fuses(input, engine: engine), engine.fitTexelViews([output]), let depthwiseBias = depthwise.bias, let pointwiseBias = pointwise.bias else {
             let spatial = try engine.makeTensor(shape: depthwise.outputShape(for: input.shape))
             try depthwise.encode(engine: engine, input: input, output: spatial, into: recorder)
             return try pointwise.encode(
@@ -62,24 +59,38 @@ public struct DepthwisePointwiseBlock: Sendable {
         }
         let s = depthwise.shape
         let chunk = engine.precision.elementsPerTexel
-        let columns = 2 * chunk
-        let threadN = pointwise.shape.outChannels % columns == 0 ? columns : chunk
-        let invocations = pointwise.shape.outChannels / threadN
+        let (outHeight, outWidth) = (output.shape[1], output.shape[2])
+        let (tile, threadN) = Self.tiling(outHeight: outHeight, outWidth: outWidth, inChannels: s.channels, outChannels: pointwise.shape.outChannels, chunk: chunk)
+        let tiles = ((outHeight + tile.0 - 1) / tile.0) * ((outWidth + tile.1 - 1) / tile.1)
+        let invocations = tiles * pointwise.shape.outChannels / threadN
         let workgroup = 8
         let kernel = try engine.kernel(
             "depthwise_pointwise", bindings: [.texels, .texels, .texels, .texels, .texels, .texels, .writeTexels],
-            pushConstantBytes: 0,
+            pushConstantBytes: 24,
             specialization: [
-                0: UInt32(workgroup), 1: UInt32(input.shape[1]), 2: UInt32(input.shape[2]), 3: UInt32(output.shape[1]),
-                4: UInt32(output.shape[2]), 5: UInt32(s.kernel), 6: UInt32(stride), 7: UInt32(s.padTop), 8: UInt32(s.padLeft),
-                9: UInt32(s.channels), 10: UInt32(pointwise.shape.outChannels), 11: UInt32(threadN),
-                12: UInt32(pointwise.activation.rawValue), 13: residual ? 1 : 0, 14: residual && stride == 2 ? 1 : 0,
+                0: UInt32(workgroup), 1: UInt32(tile.0), 2: UInt32(tile.1), 3: UInt32(s.kernel), 4: UInt32(stride),
+                5: UInt32(s.channels), 6: UInt32(pointwise.shape.outChannels), 7: UInt32(threadN),
+                8: UInt32(pointwise.activation.rawValue), 9: residual ? 1 : 0, 10: residual && stride == 2 ? 1 : 0,
             ])
         try recorder.dispatch(
             kernel,
             buffers: [input.buffer, depthwise.weights.buffer, depthwiseBias.buffer, pointwise.weights.buffer, pointwiseBias.buffer,
                       (pointwise.slopes ?? pointwiseBias).buffer, output.buffer],
+            pushConstants: [input.shape[1], input.shape[2], outHeight, outWidth, s.padTop, s.padLeft].map { UInt32($0) },
             groups: ((invocations + workgroup - 1) / workgroup, input.shape[0], 1),
             label: "dwconv\(s.kernel)x\(s.kernel)+conv1x1 \(s.channels)→\(pointwise.shape.outChannels) @\(input.shape[1])x\(input.shape[2])")
+    }
+
+    /// Output pixels (rows, columns) and channels an invocation computes. Measured on the face mesh (lavapipe): 2×8 pixels
+    /// for 16 channels, 1×8 for 32, 1×4 for more, at most 32 channels an invocation (its sums stay at most 256), a map of
+    /// up to 9 pixels whole with 2 chunks of channels (each invocation repeats the depthwise sums of its tile, so more
+    /// invocations over the channels cost that again).
+    static func tiling(outHeight: Int, outWidth: Int, inChannels: Int, outChannels: Int, chunk: Int) -> (tile: (Int, Int), threadN: Int) {
+        var threadN = outHeight * outWidth <= 9 ? 2 * chunk : 32
+        while threadN > chunk && (outChannels % threadN != 0 || threadN > outChannels) { threadN -= chunk }
+        if outHeight * outWidth <= 9 { return ((outHeight, outWidth), threadN) }
+        let pixels = min(256 / threadN, inChannels <= 16 ? 16 : inChannels <= 32 ? 8 : 4)
+        let rows = pixels > 8 ? pixels / 8 : 1
+        return ((rows, min(pixels / rows, outWidth)), threadN)
     }
 }

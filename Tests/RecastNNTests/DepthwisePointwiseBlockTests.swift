@@ -5,10 +5,11 @@ struct BlockCase: Sendable, CustomTestStringConvertible {
     var batch = 1, height: Int, width: Int
     var depthwise: DepthwiseConvolutionShape
     var outChannels: Int
-    var residual = true, activation = Activation.prelu
+    var residual = true, activation = Activation.prelu, biases = true
     var testDescription: String {
         let s = depthwise
-        return "\(batch)x\(height)x\(width)x\(s.channels)→\(outChannels) s\(s.stride) pad \(s.padTop),\(s.padLeft),\(s.padBottom),\(s.padRight) \(activation) res \(residual)"
+        return "\(batch)x\(height)x\(width)x\(s.channels)→\(outChannels) k\(s.kernel) s\(s.stride) pad \(s.padTop),\(s.padLeft),\(s.padBottom),\(s.padRight) "
+            + "\(activation) res \(residual) biases \(biases)"
     }
 }
 
@@ -22,8 +23,14 @@ struct DepthwisePointwiseBlockTests {
         BlockCase(height: 6, width: 6, depthwise: DepthwiseConvolutionShape(channels: 8, kernel: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
                   outChannels: 24, activation: .relu),
         BlockCase(height: 1, width: 2, depthwise: DepthwiseConvolutionShape(channels: 8, kernel: 3), outChannels: 8, residual: false, activation: .none),
-        // 16 output pixels: past what is fused, the two layers' own dispatches.
-        BlockCase(height: 4, width: 4, depthwise: DepthwiseConvolutionShape(channels: 16, kernel: 3), outChannels: 16),
+        // Maps of several tiles, with partial tiles at the bottom and right edges.
+        BlockCase(batch: 2, height: 5, width: 11, depthwise: DepthwiseConvolutionShape(channels: 16, kernel: 3), outChannels: 16),
+        BlockCase(height: 9, width: 7, depthwise: DepthwiseConvolutionShape(channels: 16, kernel: 3, stride: 2), outChannels: 32),
+        // More output channels than an invocation computes, and a 5×5 kernel.
+        BlockCase(height: 7, width: 6, depthwise: DepthwiseConvolutionShape(channels: 64, kernel: 3), outChannels: 128, activation: .relu),
+        BlockCase(height: 6, width: 9, depthwise: DepthwiseConvolutionShape(channels: 40, kernel: 5), outChannels: 40),
+        // Without biases: the two layers' own dispatches.
+        BlockCase(height: 4, width: 4, depthwise: DepthwiseConvolutionShape(channels: 16, kernel: 3), outChannels: 16, biases: false),
     ]
 
     @Test(arguments: StoragePrecision.allCases, cases)
@@ -34,9 +41,9 @@ struct DepthwisePointwiseBlockTests {
         let (outHeight, outWidth) = s.outputSize(height: c.height, width: c.width)
         let inputValues = stored(randomValues(c.batch * c.height * c.width * s.channels, seed: 31), precision)
         let depthwiseWeights = stored(randomValues(s.weightCount, seed: 32), precision)
-        let depthwiseBias = stored(randomValues(s.channels, seed: 33), precision)
+        let depthwiseBias = c.biases ? stored(randomValues(s.channels, seed: 33), precision) : nil
         let pointwiseWeights = stored(randomValues(pointwiseShape.weightCount, seed: 34), precision)
-        let pointwiseBias = stored(randomValues(c.outChannels, seed: 35), precision)
+        let pointwiseBias = c.biases ? stored(randomValues(c.outChannels, seed: 35), precision) : nil
         let slopes = c.activation == .prelu ? stored(randomValues(c.outChannels, seed: 36), precision) : nil
         let block = try DepthwisePointwiseBlock(
             depthwise: DepthwiseConvolutionLayer(engine: engine, shape: s, weights: depthwiseWeights, bias: depthwiseBias),
@@ -44,7 +51,7 @@ struct DepthwisePointwiseBlockTests {
                 engine: engine, shape: pointwiseShape, weights: pointwiseWeights, bias: pointwiseBias, activation: c.activation,
                 preluSlopes: slopes))
         let input = try engine.makeTensor(shape: [c.batch, c.height, c.width, s.channels], values: inputValues)
-        #expect(block.fuses(input, engine: engine) == (engine.gpu.capabilities.type == .cpu && outHeight * outWidth <= 9))
+        #expect(block.fuses(input, engine: engine) == (engine.gpu.capabilities.type == .cpu && c.biases))
 
         let spatial = CPUReference.depthwiseConvolution(
             inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: depthwiseWeights, bias: depthwiseBias)
