@@ -55,22 +55,11 @@ struct DepthwisePointwiseBlockTests {
 
         let spatial = CPUReference.depthwiseConvolution(
             inputValues, batch: c.batch, height: c.height, width: c.width, shape: s, weights: depthwiseWeights, bias: depthwiseBias)
-        var residual: [Float]?
-        if c.residual {
-            var narrow = inputValues
-            if s.stride == 2 {
-                // Replicating the last row and column clips the window at the edge for a max.
-                let padded = CPUReference.pad(
-                    inputValues, batch: c.batch, height: c.height, width: c.width, channels: s.channels,
-                    top: 0, bottom: c.height % 2, left: 0, right: c.width % 2, mode: .replicate)
-                narrow = CPUReference.pool(
-                    padded, batch: c.batch, height: c.height + c.height % 2, width: c.width + c.width % 2, channels: s.channels,
-                    mode: .max, kernel: 2, stride: 2, padding: 0)
-            }
-            residual = (0..<c.batch * outHeight * outWidth).flatMap { pixel in
-                narrow[pixel * s.channels..<(pixel + 1) * s.channels] + Array(repeating: 0, count: c.outChannels - s.channels)
-            }
-        }
+        let residual = c.residual
+            ? CPUReference.residualShortcut(
+                inputValues, batch: c.batch, height: c.height, width: c.width, channels: s.channels, pooled: s.stride == 2,
+                outChannels: c.outChannels)
+            : nil
         let reference = CPUReference.convolution(
             spatial, batch: c.batch, height: outHeight, width: outWidth, shape: pointwiseShape, weights: pointwiseWeights,
             bias: pointwiseBias, residual: residual, activation: c.activation, slopes: slopes)

@@ -156,19 +156,8 @@ struct GemmTests {
         let spatial = try engine.makeTensor(shape: [1, outHeight, outWidth, c.inChannels], values: spatialValues)
         let shortcut = try engine.makeTensor(shape: [1, c.height, c.width, c.inChannels], values: shortcutValues)
 
-        var narrow = shortcutValues
-        if pooled {
-            // Replicating the last row and column clips the window at the edge for a max.
-            let padded = CPUReference.pad(
-                shortcutValues, batch: 1, height: c.height, width: c.width, channels: c.inChannels,
-                top: 0, bottom: c.height % 2, left: 0, right: c.width % 2, mode: .replicate)
-            narrow = CPUReference.pool(
-                padded, batch: 1, height: c.height + c.height % 2, width: c.width + c.width % 2, channels: c.inChannels,
-                mode: .max, kernel: 2, stride: 2, padding: 0)
-        }
-        let residual = (0..<outHeight * outWidth).flatMap { pixel in
-            narrow[pixel * c.inChannels..<(pixel + 1) * c.inChannels] + Array(repeating: 0, count: c.outChannels - c.inChannels)
-        }
+        let residual = CPUReference.residualShortcut(
+            shortcutValues, batch: 1, height: c.height, width: c.width, channels: c.inChannels, pooled: pooled, outChannels: c.outChannels)
         let reference = CPUReference.convolution(
             spatialValues, batch: 1, height: outHeight, width: outWidth, shape: shape, weights: weights,
             residual: residual, activation: .prelu, slopes: slopes)
