@@ -50,16 +50,12 @@ void shortcutChunk(int inputBase, int oy, int ox, int chunk, out float value[CHU
     int scale = POOLED_RESIDUAL ? 2 : 1;
     int y = oy * scale;
     int x = ox * scale;
-    unpackChunk(texelFetch(xTexels, inputBase + (y * pc.inW + x) * IN_CHUNKS + chunk), value);
-    if (!POOLED_RESIDUAL) return;
-    [[unroll]] for (int corner = 1; corner < 4; corner++) {
-        int cy = y + corner / 2;
-        int cx = x + corner % 2;
-        if (cy >= pc.inH || cx >= pc.inW) continue;
-        float other[CHUNK];
-        unpackChunk(texelFetch(xTexels, inputBase + (cy * pc.inW + cx) * IN_CHUNKS + chunk), other);
-        [[unroll]] for (int q = 0; q < CHUNK; q++) value[q] = max(value[q], other[q]);
+    int start = inputBase + (y * pc.inW + x) * IN_CHUNKS + chunk;
+    if (!POOLED_RESIDUAL) {
+        unpackChunk(texelFetch(xTexels, start), value);
+        return;
     }
+    maxOfWindow(xTexels, start, x + 1 < pc.inW ? IN_CHUNKS : 0, y + 1 < pc.inH ? pc.inW * IN_CHUNKS : 0, value);
 }
 
 void main() {

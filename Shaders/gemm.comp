@@ -310,16 +310,14 @@ void residualChunk(int index, int image, int y, int x, int channel, out float va
     [[unroll]] for (int q = 0; q < CHUNK; q++) values[q] = 0.0;
     int start = residualIndex(image, y, x, channel);
     if (start < 0) return;
-    unpackChunk(texelFetch(residualTexels, start >> CHUNK_SHIFT), values);
-    if (!POOLED_RESIDUAL) return;
-    int right = 2 * x + 1 < pc.resW ? pc.resC : 0;
-    int below = 2 * y + 1 < pc.resH ? pc.resW * pc.resC : 0;
-    float other[CHUNK];
-    [[unroll]] for (int tap = 1; tap < 4; tap++) {
-        int offset = ((tap & 1) != 0 ? right : 0) + ((tap & 2) != 0 ? below : 0);
-        unpackChunk(texelFetch(residualTexels, (start + offset) >> CHUNK_SHIFT), other);
-        [[unroll]] for (int q = 0; q < CHUNK; q++) values[q] = max(values[q], other[q]);
+    if (!POOLED_RESIDUAL) {
+        unpackChunk(texelFetch(residualTexels, start >> CHUNK_SHIFT), values);
+        return;
     }
+    // In texels: the residual's channels are whole chunks.
+    int right = 2 * x + 1 < pc.resW ? pc.resC >> CHUNK_SHIFT : 0;
+    int below = 2 * y + 1 < pc.resH ? (pc.resW * pc.resC) >> CHUNK_SHIFT : 0;
+    maxOfWindow(residualTexels, start >> CHUNK_SHIFT, right, below, values);
 }
 
 // Like mainDirect, with each invocation's TN columns contiguous and every operand read in

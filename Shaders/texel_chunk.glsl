@@ -33,3 +33,15 @@ uvec4 packChunk(float v[CHUNK]) {
     }
     return u;
 }
+
+// The max of the 2×2 window of texels `start`, `start + right`, `start + below` and `start + right + below`:
+// a residual block's shortcut pooled where the block strides. An offset of 0 clips the window at the map's
+// edge (the texel is read again instead of branching around the fetch).
+void maxOfWindow(usamplerBuffer texels, int start, int right, int below, out float values[CHUNK]) {
+    unpackChunk(texelFetch(texels, start), values);
+    float other[CHUNK];
+    [[unroll]] for (int tap = 1; tap < 4; tap++) {
+        unpackChunk(texelFetch(texels, start + ((tap & 1) != 0 ? right : 0) + ((tap & 2) != 0 ? below : 0)), other);
+        [[unroll]] for (int q = 0; q < CHUNK; q++) values[q] = max(values[q], other[q]);
+    }
+}

@@ -21,8 +21,8 @@ struct BenchOpsCommand: ParsableCommand {
         abstract: "Time the core ops on the GPU and compare with OpenBLAS sgemm."
     )
 
-    @Option(help: "Storage precision: f32 or f16 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices).")
-    var precision: String?
+    @Option(help: BenchPrecision.help)
+    var precision: BenchPrecision?
 
     @Option(help: "Timed repetitions per op (the median is reported).")
     var iterations = 5
@@ -35,12 +35,7 @@ struct BenchOpsCommand: ParsableCommand {
 
     func run() throws {
         let gpu = try GPUContext()
-        let engine: TensorEngine = switch precision {
-        case nil: try TensorEngine(gpu: gpu)
-        case "f32": try TensorEngine(gpu: gpu, precision: .float32)
-        case "f16": try TensorEngine(gpu: gpu, precision: .float16)
-        case let other?: throw ValidationError("unknown precision '\(other)'; use f32 or f16")
-        }
+        let engine = try BenchPrecision.engine(gpu: gpu, precision)
         let gemmTiling = try tiling.map(Self.parseTiling)
         print("device: \(gpu.capabilities.name) (\(gpu.capabilities.driverName)), storage \(engine.precision.rawValue), tiling \(gemmTiling?.description ?? "auto")")
         print("op                                   GPU ms    GFLOP/s   sgemm GFLOP/s   GPU/sgemm")

@@ -25,7 +25,7 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "Python with the tool requirements, for the reference timings (default: .venv/bin/python beside Models/).")
     var python: String?
 
-    @Option(help: "Storage precision: f16 or f32 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices).")
+    @Option(help: BenchPrecision.help)
     var precision: BenchPrecision?
 
     @Flag(help: "Also print each case's GPU time per dispatch (timestamps around every dispatch slow the calls a little).")
@@ -42,7 +42,7 @@ struct BenchModelsCommand: ParsableCommand {
         var options = GPUContextOptions()
         options.profilesDispatches = dispatches
         let gpu = try GPUContext(options: options)
-        let engine = try precision.map { try TensorEngine(gpu: gpu, precision: $0.storage) } ?? TensorEngine(gpu: gpu)
+        let engine = try BenchPrecision.engine(gpu: gpu, precision)
         let selected = Self.cases.filter { only.map(Self.name(of: $0).contains) ?? true }
         guard !selected.isEmpty else {
             throw ValidationError("no case matches '\(only ?? "")'; the cases are: \(Self.cases.map(Self.name).joined(separator: ", "))")

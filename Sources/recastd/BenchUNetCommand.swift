@@ -27,7 +27,7 @@ struct BenchUNetCommand: ParsableCommand {
     @Option(help: "Timed runs per case after a warm-up (the median is reported).")
     var iterations = 5
 
-    @Option(help: "Storage precision: f16 or f32 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices).")
+    @Option(help: BenchPrecision.help)
     var precision: BenchPrecision?
 
     @Flag(help: "Print JSON with exact FLOP and byte counts instead of the table.")
@@ -50,7 +50,7 @@ struct BenchUNetCommand: ParsableCommand {
 
     private func benchmark() throws {
         let gpu = try GPUContext()
-        let engine = try precision.map { try TensorEngine(gpu: gpu, precision: $0.storage) } ?? TensorEngine(gpu: gpu)
+        let engine = try BenchPrecision.engine(gpu: gpu, precision)
         let device = "\(gpu.capabilities.name) (\(gpu.capabilities.driverName))"
         if !json {
             Self.emit("device: \(device), storage \(engine.precision.rawValue)")
@@ -110,7 +110,14 @@ struct BenchUNetReport: Encodable {
 enum BenchPrecision: String, ExpressibleByArgument {
     case f16, f32
 
+    static let help: ArgumentHelp = "Storage precision: f16 or f32 (default: the daemon's, f16 on GPUs with 16-bit storage, f32 on CPU devices)."
+
     var storage: StoragePrecision { self == .f16 ? .float16 : .float32 }
+
+    /// An engine on `gpu` storing tensors in `precision`, or in the daemon's precision without one.
+    static func engine(gpu: GPUContext, _ precision: BenchPrecision?) throws -> TensorEngine {
+        try precision.map { try TensorEngine(gpu: gpu, precision: $0.storage) } ?? TensorEngine(gpu: gpu)
+    }
 }
 
 /// `--sizes 256,512`: square image sides in pixels.

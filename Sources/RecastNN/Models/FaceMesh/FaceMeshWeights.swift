@@ -32,6 +32,14 @@ struct FaceMeshWeights {
             weights: file.floats("\(name).weight"), bias: file.floats("\(name).bias", shape: [shape[0]]))
     }
 
+    /// The residual block `prefix` (BlazeFace style): PReLU(pointwise(depthwise3×3(x)) + shortcut(x)), the shortcut
+    /// 2×2 max-pooled where the block strides and widened with zero channels where it widens.
+    func block(_ prefix: String, stride: Int = 1) throws -> DepthwisePointwiseBlock {
+        try DepthwisePointwiseBlock(
+            depthwise: depthwise("\(prefix).depthwise", stride: stride),
+            pointwise: convolution("\(prefix).pointwise", padding: 0, prelu: "\(prefix).prelu"))
+    }
+
     private func weightShape(_ name: String) throws -> [Int] {
         let shape = try file.info("\(name).weight").shape
         guard shape.count == 4, shape[2] == shape[3] else {
