@@ -173,8 +173,11 @@ struct MeshWarpTests {
             options: MeshWarpOptions(featherWidth: 4))
         let values = try engine.read(mask)
         func at(_ x: Int, _ y: Int) -> Float { values[y * 24 + x] }
-        #expect(at(10, 10) == 1 && at(5, 5) == 1 && at(2, 10) == 0.5 && at(10, 1) == 0.25 && at(0, 7) == 0 && at(21, 10) == 0)
-        #expect(abs(at(18, 19) - 0.25) <= 1e-3)
+        // GLSL's sqrt and division need not be exact (NVIDIA's are not): a pixel on the outline may keep a
+        // coverage of 1e-7, a ramp value may be an ulp off.
+        for (x, y, coverage) in [(10, 10, 1), (5, 5, 1), (2, 10, 0.5), (10, 1, 0.25), (0, 7, 0), (21, 10, 0), (18, 19, 0.25)] as [(Int, Int, Float)] {
+            #expect(abs(at(x, y) - coverage) <= 1e-3, "mask at (\(x), \(y)): \(at(x, y)), not \(coverage)")
+        }
     }
 
     @Test(arguments: StoragePrecision.allCases)
