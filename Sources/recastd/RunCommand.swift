@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
-    @Option(name: .customLong("change-weight"), help: "Weight, in (0, 1], of a new refinement's change against the face's earlier ones: lower is steadier between frames, slower to follow light (default 0.5).")
+    @Option(name: .customLong("change-weight"), help: "Weight, in (0, 1], of a new refinement's change against the face's earlier ones: lower is steadier between frames, slower to follow light (default 0.25).")
     var changeWeight: Double?
 
     func run() async throws {

@@ -35,7 +35,7 @@ struct ConfigurationTests {
         window = 6
         attention-weight = 0
         change-blur = 0
-        change-weight = 0.25
+        change-weight = 0.4
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -52,7 +52,7 @@ struct ConfigurationTests {
         #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
         #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
         #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
-        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeWeight == 0.25)
+        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeWeight == 0.4)
         #expect(configuration.live == [.eyes])
         #expect(RunConfiguration.keys.count == 27)
     }

@@ -142,24 +142,39 @@ struct LiveRefinementTests {
         refinement.finish()
     }
 
-    @Test("the change is added in steady whole levels: a repeated frame flips fewer values than plain rounding, each within a level of it")
-    func steadyLevels() throws {
-        let (frame, swap) = try Self.swappedFrame()
-        // The window filling up and the blend converging make the change drift while the frame stays the same.
-        func outputs(tolerance: Float) throws -> [RGBImage] {
-            let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1, changeTolerance: tolerance)
-            try refinement.setIdentity(swap.identity)
-            return try (0..<5).map { _ in try refinement.apply(to: frame) }
+    @Test("the change is added to the composite before its one rounding, where the mask is on and nowhere else")
+    func changeRoundedOnce() throws {
+        let (frame, _) = try Self.swappedFrame()
+        let face = try #require(frame.faces.first)
+        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1)
+        let side = 64, added: Float = 0.3
+        let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale)
+        // A pixel another face was drawn over since: the change goes on what is there.
+        let region = face.region
+        let overIndex = ((region.top + region.height / 2) * frame.image.width + region.left + region.width / 2) * 3
+        var pixels = frame.image.pixels
+        pixels[overIndex] &+= 5
+        let image = RGBImage(width: frame.image.width, height: frame.image.height, pixels: pixels)
+        let output = refinement.add([Float](repeating: added, count: side * side * 3), side: side, crop: crop, under: face, to: image)
+        var raised = 0, wrong = 0
+        for y in 0..<region.height {
+            for x in 0..<region.width {
+                let weight = min(1, face.mask[y * region.width + x])
+                let pixel = ((region.top + y) * image.width + region.left + x) * 3
+                for channel in 0..<3 {
+                    let drawn = face.composite[(y * region.width + x) * 3 + channel]
+                    let base = pixel + channel == overIndex ? Float(image.pixels[overIndex]) : drawn
+                    let expected = weight > 0 ? ColourTransfer.rounded(base + weight * added) : image.pixels[pixel + channel]
+                    if output.pixels[pixel + channel] != expected { wrong += 1 }
+                    // Rounded on its own, a change of 0.3 adds nothing.
+                    if weight > 0 && output.pixels[pixel + channel] > ColourTransfer.rounded(drawn) && pixel + channel != overIndex { raised += 1 }
+                }
+            }
         }
-        func flips(_ images: [RGBImage]) -> Int {
-            zip(images, images.dropFirst()).map { pair in zip(pair.0.pixels, pair.1.pixels).filter { $0 != $1 }.count }.reduce(0, +)
-        }
-        let plain = try outputs(tolerance: 0.5), steady = try outputs(tolerance: 1)
-        #expect(flips(plain) > 0, "the change did not drift, so this test shows nothing")
-        #expect(flips(steady) < flips(plain) / 2, "steady \(flips(steady)) against plain \(flips(plain)) values changed")
-        for (a, b) in zip(plain, steady) {
-            #expect(zip(a.pixels, b.pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
-        }
+        #expect(wrong == 0, "\(wrong) values are not the level nearest the composite plus the change")
+        #expect(raised > region.width * region.height / 2, "only \(raised) values rose")
+        #expect(Self.changedOutside(face, image, output) == 0)
+        refinement.finish()
     }
 
     @Test("the change a refinement makes leaves out the autoencoder's round trip")

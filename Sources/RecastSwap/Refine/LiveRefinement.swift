@@ -29,17 +29,15 @@ public final class LiveRefinement: @unchecked Sendable {
     /// lavapipe brings the frame rate down to about 1 frame/s), so `auto` turns it off.
     public let asyncFrameLimit: Double
     /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest). Blending
-    /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: on d18 the
-    /// refined face's flicker ratio was 1.375 unblended, 1.366 at 0.5, 1.359 at 0.25 (the warp path's: 1.342;
-    /// the change blurred at σ 8). 0.5 follows a change of light within a few frames. `recastd run --change-weight`.
+    /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: what the refined
+    /// path adds to the warp path's flicker is the change's own variation from frame to frame once the change is
+    /// rounded together with the composite (`add`). On d18 with Gauss written losslessly (.y4m), refined on every
+    /// frame: the first 40 frames 1.164 at 0.5 with the change rounded on its own (warp path 1.153), rounded
+    /// once 1.159 at 0.5, 1.152 at 0.25, 1.151 at 0.1; the 90 frames 1.109 at 0.25 (warp path 1.112). 0.25
+    /// still follows a change of light within about 8 refinements (0.75⁸ ≈ 0.1). `recastd run --change-weight`.
     public let changeWeight: Float
     /// `changeWeight` unless given.
-    public static let defaultChangeWeight: Float = 0.5
-    /// Levels the added change may drift from a pixel's last offset before the offset follows it
-    /// (`SteadyRounding`). On 32 frames of d18 written losslessly (.y4m) the warp path's flicker ratio was
-    /// 1.232 and the refined path's 1.276 with plain rounding, 1.248 at 0.75 and 1.242 at 1; the offsets stay
-    /// within one level of the change.
-    public let changeTolerance: Float
+    public static let defaultChangeWeight: Float = 0.25
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
@@ -54,21 +52,16 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Bumped when the face is lost, so that a refinement of the old face finishing later is not used.
     private var generation = 0
     private var milliseconds = 0.0
-    /// The whole-level offsets last added; only `apply`'s thread touches them.
-    private var rounding: SteadyRounding
 
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
     public init(
-        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = defaultChangeWeight,
-        changeTolerance: Float = 1
+        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = defaultChangeWeight
     ) {
         precondition(mode != .off, "an off refinement is no refinement")
         precondition(changeWeight > 0 && changeWeight <= 1, "a change weight is in (0, 1]")
         self.changeWeight = changeWeight
-        self.changeTolerance = changeTolerance
-        rounding = SteadyRounding(tolerance: changeTolerance)
         self.refiner = refiner
         self.mode = mode
         self.frameBudget = frameBudget
@@ -146,7 +139,6 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Forgets the last refinement and the temporal window (no face in the frame, or another face). Called on
     /// `apply`'s thread.
     public func faceLost() {
-        rounding.reset()
         lock.withLock {
             latest = nil
             generation += 1
@@ -170,27 +162,27 @@ public final class LiveRefinement: @unchecked Sendable {
         }
     }
 
-    /// Adds the crop-space `change` (bilinear) to the frame under the swap's mask, in whole levels that hold
-    /// still while the change drifts by less than `changeTolerance`.
-    private func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
+    /// Adds the crop-space `change` (bilinear) under the swap's mask to the face's composite before its rounding,
+    /// so each value is rounded once, as the warp path alone rounds it. Where another face was drawn over this
+    /// one's region since, the change is added to what is there.
+    func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
         let region = face.region
-        var targets = [Float](repeating: 0, count: region.width * region.height * 3)
+        var output = image.pixels
         for y in 0..<region.height {
+            let row = ((region.top + y) * image.width + region.left) * 3
             for x in 0..<region.width {
                 let weight = min(1, face.mask[y * region.width + x])
                 guard weight > 0 else { continue }
                 let point = crop.cropPoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side) - 0.5
                 guard let delta = Self.sample(change, side: side, at: point) else { continue }
                 let index = (y * region.width + x) * 3
-                for channel in 0..<3 { targets[index + channel] = weight * delta[channel] }
-            }
-        }
-        let offsets = rounding.offsets(for: targets, in: region)
-        var output = image.pixels
-        for y in 0..<region.height {
-            let row = ((region.top + y) * image.width + region.left) * 3
-            for index in 0..<(region.width * 3) where offsets[y * region.width * 3 + index] != 0 {
-                output[row + index] = UInt8(clamping: Int(output[row + index]) + Int(offsets[y * region.width * 3 + index]))
+                for channel in 0..<3 {
+                    let drawn = face.composite[index + channel]
+                    let current = output[row + x * 3 + channel]
+                    let base = ColourTransfer.rounded(drawn) == current ? drawn : Float(current)
+                    let added = weight * delta[channel]
+                    output[row + x * 3 + channel] = added.isFinite ? ColourTransfer.rounded(base + added) : current
+                }
             }
         }
         return RGBImage(width: image.width, height: image.height, pixels: output)

@@ -172,8 +172,9 @@ public final class WarpSwap: @unchecked Sendable {
             state.colours = Array((state.colours + [measured]).suffix(max(1, window)))
             transfer = ColourTransfer.mean(state.colours)
         }
-        (transfer ?? .unchanged).blend(warped, under: mask, into: &output, imageWidth: image.width, region: (left, top, width, height))
-        return SwappedFace(id: id, mesh: face.mesh, region: FaceRegion(left: left, top: top, width: width, height: height), mask: mask)
+        let composite = (transfer ?? .unchanged).blend(warped, under: mask, into: &output, imageWidth: image.width, region: (left, top, width, height))
+        return SwappedFace(
+            id: id, mesh: face.mesh, region: FaceRegion(left: left, top: top, width: width, height: height), mask: mask, composite: composite)
     }
 }
 
@@ -201,6 +202,9 @@ public struct SwappedFace: Sendable {
     public var region: FaceRegion
     /// Blend weight (0–1) of each pixel of `region`, row-major: 1 on the face, feathered at its edge.
     public var mask: [Float]
+    /// The region's RGB values as blended, before their rounding to 8 bits (the live values where the mask is
+    /// 0): a refinement adds its change to these and rounds once (see `LiveRefinement`).
+    public var composite: [Float]
 }
 
 /// A rectangle of an image, in whole pixels.
@@ -290,29 +294,45 @@ struct ColourTransfer: Equatable {
     }
 
     /// Blends `warped` (RGB, row-major over `region`), with this transfer applied, into the RGB `image`
-    /// under `mask`: one pass over the region's pixels, the hot loop of the composite.
+    /// under `mask`: one pass over the region's pixels, the hot loop of the composite. Returns the region's
+    /// blended values before rounding.
     func blend(
         _ warped: [Float], under mask: [Float], into image: inout [UInt8], imageWidth: Int,
         region: (left: Int, top: Int, width: Int, height: Int)
-    ) {
+    ) -> [Float] {
+        var composite = [Float](repeating: 0, count: region.width * region.height * 3)
         warped.withUnsafeBufferPointer { warped in
             mask.withUnsafeBufferPointer { mask in
                 image.withUnsafeMutableBufferPointer { image in
-                    for y in 0..<region.height {
-                        let row = ((region.top + y) * imageWidth + region.left) * 3
-                        for x in 0..<region.width where mask[y * region.width + x] > 0 {
-                            let weight = min(1, mask[y * region.width + x])
-                            for channel in 0..<3 {
-                                let face = warped[(y * region.width + x) * 3 + channel] * scale[channel] + shift[channel]
-                                let live = Float(image[row + x * 3 + channel])
-                                // +0.5 then truncation: rounding to nearest for the non-negative values the clamp keeps,
-                                // without a libm call per value.
-                                image[row + x * 3 + channel] = UInt8(clamping: Int(live + (face - live) * weight + 0.5))
+                    composite.withUnsafeMutableBufferPointer { composite in
+                        for y in 0..<region.height {
+                            let row = ((region.top + y) * imageWidth + region.left) * 3
+                            for x in 0..<region.width {
+                                let weight = min(1, mask[y * region.width + x])
+                                let index = (y * region.width + x) * 3
+                                for channel in 0..<3 {
+                                    let live = Float(image[row + x * 3 + channel])
+                                    guard weight > 0 else {
+                                        composite[index + channel] = live
+                                        continue
+                                    }
+                                    let face = warped[index + channel] * scale[channel] + shift[channel]
+                                    let blended = live + (face - live) * weight
+                                    composite[index + channel] = blended
+                                    image[row + x * 3 + channel] = Self.rounded(blended)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        return composite
+    }
+
+    /// The 8-bit level nearest the finite `value`, clamped: +0.5 then truncation rounds to nearest without a
+    /// libm call per value.
+    static func rounded(_ value: Float) -> UInt8 {
+        UInt8(min(max(value, 0), 255) + 0.5)
     }
 }
