@@ -1,4 +1,4 @@
-import RecastGPU
+@testable import RecastGPU
 import Testing
 
 @Suite("Pooling buffer allocator and transfers")
@@ -14,7 +14,8 @@ struct BufferAllocatorTests {
 
     @Test func reusesReleasedRangesWithoutNewBlocks() throws {
         let context = try testContext()
-        let allocator = context.deviceMemory
+        // A pool of its own: the context's is shared with tests that may run alongside and take blocks.
+        let allocator = BufferAllocator(device: context.device, kind: .deviceLocal)
         var first: GPUBuffer? = try allocator.allocate(byteCount: 4096)
         let blocks = allocator.blockCount
         let offset = first!.offset
