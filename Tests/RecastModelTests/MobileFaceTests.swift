@@ -131,7 +131,7 @@ struct MobileFaceTests {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, data.count == paths.count * Self.lfwSide * Self.lfwSide else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: list.path])
+            throw LFWDecodingFailed(status: process.terminationStatus, bytes: data.count, expected: paths.count * Self.lfwSide * Self.lfwSide)
         }
         return data.map { Float($0) }
     }
@@ -139,5 +139,16 @@ struct MobileFaceTests {
     func expectNoValidationErrors(_ embedder: MobileFaceEmbedder, sourceLocation: SourceLocation = #_sourceLocation) {
         let errors = embedder.engine.gpu.instance.messages.drain().filter { $0.severity == .error }
         #expect(errors.isEmpty, "validation errors: \(errors)", sourceLocation: sourceLocation)
+    }
+}
+
+/// The `ffmpeg` program could not decode the LFW fixtures (it is missing, or failed).
+struct LFWDecodingFailed: Error, CustomStringConvertible {
+    let status: Int32
+    let bytes: Int
+    let expected: Int
+
+    var description: String {
+        "ffmpeg (the program, from the ffmpeg package) exited with status \(status) and wrote \(bytes) of \(expected) bytes of the LFW faces"
     }
 }
