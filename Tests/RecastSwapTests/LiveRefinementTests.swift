@@ -174,6 +174,12 @@ struct LiveRefinementTests {
         #expect(wrong == 0, "\(wrong) values are not the level nearest the composite plus the change")
         #expect(raised > region.width * region.height / 2, "only \(raised) values rose")
         #expect(Self.changedOutside(face, image, output) == 0)
+        // A non-finite change (a public checkpoint overflowing in fp16) adds nothing; a huge one saturates.
+        let overflowed = refinement.add([Float](repeating: .nan, count: side * side * 3), side: side, crop: crop, under: face, to: image)
+        #expect(overflowed.pixels == image.pixels)
+        let huge = refinement.add([Float](repeating: 1e30, count: side * side * 3), side: side, crop: crop, under: face, to: image)
+        let centre = ((region.top + region.height / 3) * image.width + region.left + region.width / 2) * 3
+        #expect(huge.pixels[centre] == 255 && huge.pixels[centre + 1] == 255 && huge.pixels[centre + 2] == 255)
         refinement.finish()
     }
 
