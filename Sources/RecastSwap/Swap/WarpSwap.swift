@@ -202,8 +202,8 @@ public struct SwappedFace: Sendable {
     public var region: FaceRegion
     /// Blend weight (0–1) of each pixel of `region`, row-major: 1 on the face, feathered at its edge.
     public var mask: [Float]
-    /// The region's RGB values as blended, before their rounding to 8 bits (the live values where the mask is
-    /// 0): a refinement adds its change to these and rounds once (see `LiveRefinement`).
+    /// The region's RGB values as blended, before their rounding to 8 bits, where `mask` is on (0 elsewhere):
+    /// a refinement adds its change to these and rounds once (see `LiveRefinement`).
     public var composite: [Float]
 }
 
@@ -295,7 +295,7 @@ struct ColourTransfer: Equatable {
 
     /// Blends `warped` (RGB, row-major over `region`), with this transfer applied, into the RGB `image`
     /// under `mask`: one pass over the region's pixels, the hot loop of the composite. Returns the region's
-    /// blended values before rounding.
+    /// blended values before rounding (0 where the mask is off).
     func blend(
         _ warped: [Float], under mask: [Float], into image: inout [UInt8], imageWidth: Int,
         region: (left: Int, top: Int, width: Int, height: Int)
@@ -307,15 +307,11 @@ struct ColourTransfer: Equatable {
                     composite.withUnsafeMutableBufferPointer { composite in
                         for y in 0..<region.height {
                             let row = ((region.top + y) * imageWidth + region.left) * 3
-                            for x in 0..<region.width {
+                            for x in 0..<region.width where mask[y * region.width + x] > 0 {
                                 let weight = min(1, mask[y * region.width + x])
                                 let index = (y * region.width + x) * 3
                                 for channel in 0..<3 {
                                     let live = Float(image[row + x * 3 + channel])
-                                    guard weight > 0 else {
-                                        composite[index + channel] = live
-                                        continue
-                                    }
                                     let face = warped[index + channel] * scale[channel] + shift[channel]
                                     let blended = live + (face - live) * weight
                                     composite[index + channel] = blended
