@@ -77,6 +77,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("live-mouth"), help: "on (default): the person's own mouth interior shows (speech); off: the identity's.")
     var liveMouth: String?
 
+    @Option(name: .customLong("identity-shape"), help: "How far, in [0, 1], the face's features (eyes, brows, nose, lips) take the identity's proportions; 0 keeps the person's own (default 0.5).")
+    var identityShape: Double?
+
     @Option(help: "Directory of the converted models (default: the bundled Models/).")
     var models: String?
 
@@ -183,6 +186,7 @@ struct RunCommand: AsyncParsableCommand {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity, faces: configuration.faces, live: configuration.live)
         swap.window = configuration.window
+        swap.identityShape = Float(configuration.identityShape)
         logger.info("identity ready", metadata: ["identity": "\(identity)", "texture": "\(swap.identity.texture.width)x\(swap.identity.texture.height)"])
         guard configuration.refineMode != .off else { return (try SwapProcessor(swap: swap), identity) }
         let directory = configuration.refinerModel ?? models.appendingPathComponent("refiner").path
@@ -228,6 +232,7 @@ struct RunCommand: AsyncParsableCommand {
         if let faces { configuration.faces = try ConfigurationValue.faces(faces) }
         if let liveEyes { configuration.setLive(.eyes, try ConfigurationValue.onOff(liveEyes, key: "live-eyes")) }
         if let liveMouth { configuration.setLive(.mouth, try ConfigurationValue.onOff(liveMouth, key: "live-mouth")) }
+        if let identityShape { configuration.identityShape = try ConfigurationValue.identityShape(identityShape) }
         if let model { configuration.refinerModel = model }
         if let refine { configuration.refine = try ConfigurationValue.refine(refine) }
         if let steps { configuration.steps = try ConfigurationValue.steps(steps) }

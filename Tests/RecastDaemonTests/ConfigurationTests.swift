@@ -28,6 +28,7 @@ struct ConfigurationTests {
         faces = "match:/srv/friend.jpg"
         live-eyes = true
         live-mouth = false
+        identity-shape = 0.8
         model = "/opt/recast/sd-turbo"
         refine = "async"
         steps = 2
@@ -53,8 +54,8 @@ struct ConfigurationTests {
         #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
         #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
         #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeWeight == 0.4)
-        #expect(configuration.live == [.eyes])
-        #expect(RunConfiguration.keys.count == 27)
+        #expect(configuration.live == [.eyes] && configuration.identityShape == 0.8)
+        #expect(RunConfiguration.keys.count == 28)
     }
 
     @Test("errors name the key and what would be valid", arguments: [
@@ -74,6 +75,7 @@ struct ConfigurationTests {
         ("window = 99", "invalid value '99' for window"),
         ("attention-weight = 1.5", "invalid value '1.5' for attention-weight: expected a number in [0, 1]"),
         ("change-blur = -1", "invalid value '-1.0' for change-blur: expected 0 to 32 pixels"),
+        ("identity-shape = 1.5", "invalid value '1.5' for identity-shape: expected a number in [0, 1]"),
         ("change-weight = 0", "invalid value '0.0' for change-weight: expected a number in (0, 1]"),
     ])
     func errors(_ text: String, _ expected: String) {

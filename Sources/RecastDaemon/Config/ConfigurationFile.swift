@@ -85,6 +85,7 @@ public enum ConfigurationFile {
         case "faces": configuration.faces = try ConfigurationValue.faces(try string())
         case "live-eyes": configuration.setLive(.eyes, try bool())
         case "live-mouth": configuration.setLive(.mouth, try bool())
+        case "identity-shape": configuration.identityShape = try ConfigurationValue.identityShape(try number())
         case "model": configuration.refinerModel = try string()
         case "refine": configuration.refine = try ConfigurationValue.refine(try string())
         case "steps": configuration.steps = try ConfigurationValue.steps(try integer())

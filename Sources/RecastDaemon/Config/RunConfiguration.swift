@@ -29,6 +29,8 @@ public struct RunConfiguration: Sendable, Equatable {
     public var faces: FaceSelection = .largest
     /// Which of the live face's features show through the swap (`live-eyes`, `live-mouth`).
     public var live: LiveFeatures = .default
+    /// How far (0–1) the live face's features take the identity's proportions (0: the person's own).
+    public var identityShape = 0.5
     /// A diffusers pipeline directory (unet/, vae/) whose UNet refines the swapped face; nil: the bundled refiner
     /// (Models/refiner).
     public var refinerModel: String?
@@ -64,7 +66,7 @@ public struct RunConfiguration: Sendable, Equatable {
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
         "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
         "model", "refine", "steps", "strength", "window", "attention-weight", "change-blur",
-        "change-weight",
+        "change-weight", "identity-shape",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -214,6 +216,11 @@ public enum ConfigurationValue {
 
     public static func changeBlur(_ value: Double) throws(ConfigurationError) -> Double {
         guard value >= 0 && value <= 32 else { throw .invalid("change-blur", value: "\(value)", expected: "0 to 32 pixels") }
+        return value
+    }
+
+    public static func identityShape(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value >= 0 && value <= 1 else { throw .invalid("identity-shape", value: "\(value)", expected: "a number in [0, 1]") }
         return value
     }
 

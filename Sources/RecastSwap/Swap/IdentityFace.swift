@@ -8,14 +8,18 @@ public struct IdentityFace: Sendable {
     public let texture: RGBImage
     /// The same crop as photographed: the refiner's reference, which was trained on real surroundings.
     public let photo: RGBImage
+    /// The face's mesh in the crop's pixels, z on the same scale (the shape transfer's target).
+    public let mesh: [SIMD3<Float>]
+    /// The mesh in the picture's plane: the warp's source points.
     public let points: [SIMD2<Float>]
     public let embedding: [Float]
 
     /// `photo` defaults to `texture`, for a texture that was not refilled.
-    public init(texture: RGBImage, photo: RGBImage? = nil, points: [SIMD2<Float>], embedding: [Float]) {
+    public init(texture: RGBImage, photo: RGBImage? = nil, mesh: [SIMD3<Float>], embedding: [Float]) {
         self.texture = texture
         self.photo = photo ?? texture
-        self.points = points
+        self.mesh = mesh
+        points = mesh.map { SIMD2($0.x, $0.y) }
         self.embedding = embedding
     }
 
@@ -33,10 +37,11 @@ public struct IdentityFace: Sendable {
         let left = max(0, Int((xs.min()! - margin).rounded(.down))), top = max(0, Int((ys.min()! - margin).rounded(.down)))
         let right = min(image.width, Int((xs.max()! + margin).rounded(.up)))
         let bottom = min(image.height, Int((ys.max()! + margin).rounded(.up)))
-        let origin = SIMD2(Float(left), Float(top))
-        let points = face.mesh.map { SIMD2($0.x, $0.y) - origin }
+        let origin = SIMD3(Float(left), Float(top), 0)
+        let mesh = face.mesh.map { $0 - origin }
+        let points = mesh.map { SIMD2($0.x, $0.y) }
         let photo = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
         let texture = SkinFill.fill(photo, outline: MeshLandmarks.faceOval.map { points[$0] })
-        return IdentityFace(texture: texture, photo: photo, points: points, embedding: face.embedding)
+        return IdentityFace(texture: texture, photo: photo, mesh: mesh, embedding: face.embedding)
     }
 }

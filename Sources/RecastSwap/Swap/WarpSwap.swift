@@ -17,13 +17,15 @@ public final class WarpSwap: @unchecked Sendable {
     /// The mesh's triangles and edges live on the GPU once; each frame only rewrites its points.
     private let geometry: MeshWarpGeometry
     private let identityLock = NSLock()
-    private var current: (identity: IdentityFace, texture: Tensor)
+    private var current: Drawing
     /// Mask ramp width as a fraction of the live face's width.
     public var featherFraction: Float = 0.08
     /// Smoothing of the live mesh between frames, so the drawn face does not jitter.
     public var smoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 1, beta: 0.05)
     /// Smoothing of the eyelids' offsets from their eye's centre: fast enough to keep blinks.
     public var eyelidSmoothing = OneEuroFilter<SIMD3<Float>>(minimumCutoff: 8, beta: 0.5, derivativeCutoff: 5)
+    /// How far (0–1) the live face's features are moved to the identity's proportions (`ShapeTransfer`).
+    public var identityShape: Float = 0.5
     /// Frames of colour statistics averaged (the temporal buffer's colour part); 1 uses each frame's own.
     public var window = 4
     /// Whether the identity's eyes fill the live eye openings: they are then closed as far as the live eyes are (see
@@ -58,11 +60,18 @@ public final class WarpSwap: @unchecked Sendable {
         geometry = try engine.makeMeshWarpGeometry(
             mesh: mesh, sourcePoints: mesh.withCopies(identity.points),
             destinationPoints: [SIMD3<Float>](repeating: .zero, count: mesh.vertexCount))
-        current = (identity, try Self.upload(identity, engine: engine))
+        current = Drawing(identity: identity, texture: try Self.upload(identity, engine: engine), shape: ShapeTransfer(identity: identity.mesh))
     }
 
     public var identity: IdentityFace {
         identityLock.withLock { current.identity }
+    }
+
+    /// The identity and what is made from it once: its softened texture on the GPU and its shape.
+    private struct Drawing {
+        var identity: IdentityFace
+        var texture: Tensor
+        var shape: ShapeTransfer
     }
 
     /// Prepares the identity from `identityImage` again (e.g. on SIGHUP) and swaps it in for the
@@ -74,8 +83,8 @@ public final class WarpSwap: @unchecked Sendable {
 
     /// Swaps `identity` in for the next frame.
     public func setIdentity(_ identity: IdentityFace) throws {
-        let texture = try Self.upload(identity, engine: engine)
-        identityLock.withLock { current = (identity, texture) }
+        let drawing = Drawing(identity: identity, texture: try Self.upload(identity, engine: engine), shape: ShapeTransfer(identity: identity.mesh))
+        identityLock.withLock { current = drawing }
     }
 
     /// Face width (pixels) the identity's texture keeps its detail down to; see `upload`.
@@ -111,6 +120,7 @@ public final class WarpSwap: @unchecked Sendable {
         clock.lap(\.face)
         states = states.filter { id, _ in found.contains { $0.id == id } }
         guard !found.isEmpty else { return nil }
+        let drawing = identityLock.withLock { current }
         var output = image.pixels
         var faces: [SwappedFace] = []
         for tracked in found {
@@ -122,12 +132,13 @@ public final class WarpSwap: @unchecked Sendable {
                 face.mesh = state.smoother.smooth(face.mesh, at: time)
                 if drawsIdentityEyes {
                     eyeClosure = state.eyeClosure.closure(face.mesh, at: time)
-                    face.mesh = EyeClosure.close(face.mesh, by: eyeClosure)
                 }
             }
+            face.mesh = drawing.shape.apply(face.mesh, strength: identityShape, neutral: &state.neutral, at: time)
+            face.mesh = EyeClosure.close(face.mesh, by: eyeClosure)
             if let drawn = try draw(
-                face, eyeClosure: eyeClosure, id: tracked.id, from: image, into: &output, state: &state, averagingColour: time != nil,
-                clock: &clock)
+                face, eyeClosure: eyeClosure, id: tracked.id, drawing: drawing, from: image, into: &output, state: &state,
+                averagingColour: time != nil, clock: &clock)
             {
                 faces.append(drawn)
             }
@@ -142,8 +153,8 @@ public final class WarpSwap: @unchecked Sendable {
     /// live mesh's were), so a closing eye is covered by its lid from above instead of squeezed: only the
     /// eyelids around the opening stretch.
     private func draw(
-        _ face: AnalyzedFace, eyeClosure: Float, id: Int, from image: RGBImage, into output: inout [UInt8], state: inout FaceState,
-        averagingColour: Bool, clock: inout StageClock
+        _ face: AnalyzedFace, eyeClosure: Float, id: Int, drawing: Drawing, from image: RGBImage, into output: inout [UInt8],
+        state: inout FaceState, averagingColour: Bool, clock: inout StageClock
     ) throws -> SwappedFace? {
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
         // Only the face's bounding rectangle is drawn: the rest of the frame is never touched.
@@ -153,7 +164,7 @@ public final class WarpSwap: @unchecked Sendable {
         guard right > left, bottom > top else { return nil }
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
-        let (identity, texture) = identityLock.withLock { current }
+        let (identity, texture) = (drawing.identity, drawing.texture)
         let mesh = geometry.mesh
         try engine.updateMeshWarpPoints(
             geometry, source: mesh.withCopies(identity.points, copying: EyeClosure.close(identity.points, by: eyeClosure)),
@@ -179,11 +190,12 @@ public final class WarpSwap: @unchecked Sendable {
 }
 
 /// What the temporal buffer keeps of one followed face: its mesh smoother (smoothed geometry), its eyes' usual
-/// opening and the colour transfers of its last frames.
+/// opening, its own shape without expression and the colour transfers of its last frames.
 struct FaceState {
     var smoother: MeshSmoother
     var eyeClosure = EyeClosure()
     var colours: [ColourTransfer] = []
+    var neutral = NeutralShape()
 }
 
 /// A frame after the warp swap, and where its faces were drawn.

@@ -29,6 +29,9 @@ public final class RefinerTrainingPairs {
     /// - swap: a warp swap whose identity is replaced per sample (its faces setting should be `.largest`).
     /// - analyzer: measures the frames with embeddings (the swap's own analyzer computes none).
     public init(swap: WarpSwap, analyzer: FaceAnalyzer, side: Int) {
+        // Source and target are one person: there is no other shape to give the face (the bundled weights were
+        // trained on pairs made so).
+        swap.identityShape = 0
         self.swap = swap
         self.analyzer = analyzer
         self.side = side
@@ -55,7 +58,7 @@ public final class RefinerTrainingPairs {
                       let sourceFace = faces[source], let thirdFace = faces[third]
                 else { continue }
                 let shift = LightingShift.random(using: &generator)
-                try swap.setIdentity(IdentityFace(texture: shift.applied(to: sourceFace.texture), points: sourceFace.points, embedding: sourceFace.embedding))
+                try swap.setIdentity(IdentityFace(texture: shift.applied(to: sourceFace.texture), mesh: sourceFace.mesh, embedding: sourceFace.embedding))
                 guard let swapped = try swap.swapFaces(frames[target]), let face = swapped.faces.first else { continue }
                 let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale)
                 samples.append(Sample(

@@ -1,0 +1,99 @@
+/// A 3-D similarity (rotation, uniform scale, translation): x' = scale · R·x + translation.
+struct SimilarityTransform3D: Equatable {
+    /// The rotation's rows.
+    var rotation: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)
+    var scale: Float
+    var translation: SIMD3<Float>
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.rotation == rhs.rotation && lhs.scale == rhs.scale && lhs.translation == rhs.translation
+    }
+
+    func apply(_ point: SIMD3<Float>) -> SIMD3<Float> {
+        transformVector(point) + translation
+    }
+
+    /// A direction or offset: rotated and scaled, not moved.
+    func transformVector(_ vector: SIMD3<Float>) -> SIMD3<Float> {
+        scale * SIMD3((rotation.0 * vector).sum(), (rotation.1 * vector).sum(), (rotation.2 * vector).sum())
+    }
+
+    /// The point that `apply` takes to `point`.
+    func invert(_ point: SIMD3<Float>) -> SIMD3<Float> {
+        let moved = (point - translation) / scale
+        return rotation.0 * moved.x + rotation.1 * moved.y + rotation.2 * moved.z
+    }
+
+    /// The least-squares similarity taking `source` onto `destination` (Horn's closed form: the rotation is the
+    /// unit quaternion of the largest eigenvalue of a 4×4 matrix of the points' cross-covariance; Umeyama's scale).
+    static func fitting(from source: [SIMD3<Float>], to destination: [SIMD3<Float>]) -> SimilarityTransform3D {
+        precondition(source.count == destination.count && source.count >= 3)
+        let count = Double(source.count)
+        let sourceMean = source.reduce(SIMD3<Double>.zero) { $0 + SIMD3<Double>($1) } / count
+        let destinationMean = destination.reduce(SIMD3<Double>.zero) { $0 + SIMD3<Double>($1) } / count
+        // s[a][b] = Σ source_a · destination_b over the centred points.
+        var s = [[Double]](repeating: [0, 0, 0], count: 3)
+        var sourceNorm = 0.0
+        for (p, q) in zip(source, destination) {
+            let p = SIMD3<Double>(p) - sourceMean, q = SIMD3<Double>(q) - destinationMean
+            for a in 0..<3 { for b in 0..<3 { s[a][b] += p[a] * q[b] } }
+            sourceNorm += (p * p).sum()
+        }
+        let n: [[Double]] = [
+            [s[0][0] + s[1][1] + s[2][2], s[1][2] - s[2][1], s[2][0] - s[0][2], s[0][1] - s[1][0]],
+            [s[1][2] - s[2][1], s[0][0] - s[1][1] - s[2][2], s[0][1] + s[1][0], s[2][0] + s[0][2]],
+            [s[2][0] - s[0][2], s[0][1] + s[1][0], -s[0][0] + s[1][1] - s[2][2], s[1][2] + s[2][1]],
+            [s[0][1] - s[1][0], s[2][0] + s[0][2], s[1][2] + s[2][1], -s[0][0] - s[1][1] + s[2][2]],
+        ]
+        let (w, x, y, z) = largestEigenvector(n)
+        let rotation = (
+            SIMD3(w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)),
+            SIMD3(2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)),
+            SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z))
+        // Scale: Σ q · R p over Σ |p|², and R p · q summed is Σ_ab R[b][a] s[a][b].
+        var projected = 0.0
+        for a in 0..<3 { for b in 0..<3 { projected += [rotation.0, rotation.1, rotation.2][b][a] * s[a][b] } }
+        let scale = sourceNorm > 0 ? projected / sourceNorm : 1
+        let rows = (SIMD3<Float>(rotation.0), SIMD3<Float>(rotation.1), SIMD3<Float>(rotation.2))
+        var transform = SimilarityTransform3D(rotation: rows, scale: Float(scale), translation: .zero)
+        transform.translation = SIMD3<Float>(destinationMean) - transform.transformVector(SIMD3<Float>(sourceMean))
+        return transform
+    }
+
+    /// The unit eigenvector of the symmetric 4×4 `matrix`'s largest eigenvalue, by cyclic Jacobi rotations.
+    private static func largestEigenvector(_ matrix: [[Double]]) -> (Double, Double, Double, Double) {
+        var a = matrix
+        var vectors = (0..<4).map { row in (0..<4).map { row == $0 ? 1.0 : 0.0 } }
+        for _ in 0..<32 {
+            var offDiagonal = 0.0
+            for p in 0..<4 { for q in (p + 1)..<4 { offDiagonal += a[p][q] * a[p][q] } }
+            if offDiagonal < 1e-22 * max(1, (0..<4).map { a[$0][$0] * a[$0][$0] }.reduce(0, +)) { break }
+            for p in 0..<4 {
+                for q in (p + 1)..<4 where a[p][q] != 0 {
+                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                    let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<4 {
+                        let (kp, kq) = (a[k][p], a[k][q])
+                        a[k][p] = c * kp - s * kq
+                        a[k][q] = s * kp + c * kq
+                    }
+                    for k in 0..<4 {
+                        let (pk, qk) = (a[p][k], a[q][k])
+                        a[p][k] = c * pk - s * qk
+                        a[q][k] = s * pk + c * qk
+                    }
+                    for k in 0..<4 {
+                        let (kp, kq) = (vectors[k][p], vectors[k][q])
+                        vectors[k][p] = c * kp - s * kq
+                        vectors[k][q] = s * kp + c * kq
+                    }
+                }
+            }
+        }
+        let largest = (0..<4).max { a[$0][$0] < a[$1][$1] }!
+        let v = (0..<4).map { vectors[$0][largest] }
+        let norm = (v.map { $0 * $0 }.reduce(0, +)).squareRoot()
+        return (v[0] / norm, v[1] / norm, v[2] / norm, v[3] / norm)
+    }
+}
