@@ -12,18 +12,22 @@ struct WarpSwapTests {
         IdentityTests.root.appendingPathComponent("Tests/Fixtures/images/\(name)").path
     }
 
-    @Test("Biden's face swapped for Obama's: the result is nearer Obama than Biden, everything else untouched")
-    func swapIdentity() throws {
+    /// A swap to Obama, Biden's photo to swap, and an analyzer of its own (with embeddings) to judge the result.
+    static func bidenAsObama() throws -> (swap: WarpSwap, live: RGBImage, judge: FaceAnalyzer, obama: AnalyzedFace) {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         let models = IdentityTests.root.appendingPathComponent("Models")
         let swap = try WarpSwap(engine: engine, models: models, identityImage: Self.fixture("obama_456x568.jpg"))
-        let live = try RGBImage.load(path: Self.fixture("biden_484x1102.jpg"))
-        let swapped = try #require(try swap.swapFaces(live)?.image)
-
         let judge = try FaceAnalyzer(engine: engine, models: models)
+        let obama = try #require(try judge.analyze(RGBImage.load(path: Self.fixture("obama_456x568.jpg"))).first)
+        return (swap, try RGBImage.load(path: Self.fixture("biden_484x1102.jpg")), judge, obama)
+    }
+
+    @Test("Biden's face swapped for Obama's: the result is nearer Obama than Biden, everything else untouched")
+    func swapIdentity() throws {
+        let (swap, live, judge, obama) = try Self.bidenAsObama()
+        let swapped = try #require(try swap.swapFaces(live)?.image)
         let before = try #require(try judge.analyze(live).first)
         let after = try #require(try judge.analyze(swapped).first, "no face left after the swap")
-        let obama = try #require(try judge.analyze(RGBImage.load(path: Self.fixture("obama_456x568.jpg"))).first)
         func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map(*).reduce(0, +) }
         let towardsIdentity = cosine(after.embedding, obama.embedding)
         let towardsSource = cosine(after.embedding, before.embedding)
@@ -42,12 +46,7 @@ struct WarpSwapTests {
 
     @Test("moving the face's features half way to the identity's proportions brings it nearer the identity")
     func identityShape() throws {
-        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
-        let models = IdentityTests.root.appendingPathComponent("Models")
-        let swap = try WarpSwap(engine: engine, models: models, identityImage: Self.fixture("obama_456x568.jpg"))
-        let live = try RGBImage.load(path: Self.fixture("biden_484x1102.jpg"))
-        let judge = try FaceAnalyzer(engine: engine, models: models)
-        let obama = try #require(try judge.analyze(RGBImage.load(path: Self.fixture("obama_456x568.jpg"))).first)
+        let (swap, live, judge, obama) = try Self.bidenAsObama()
         var similarities: [Float] = []
         for strength: Float in [0, 0.5] {
             swap.identityShape = strength
