@@ -39,6 +39,9 @@ struct BenchSwapCommand: ParsableCommand {
     @Option(help: "Refinement UNet calls per frame.")
     var steps = 1
 
+    @Option(name: .customLong("identity-shape"), help: "How far the face's features take the identity's proportions, as `recastd run --identity-shape`.")
+    var identityShape: Float = 0.5
+
     func run() throws {
         bootstrapQuietLogging()
         let modelDirectory = try ModelDirectory.locate(explicit: models)
@@ -74,6 +77,7 @@ struct BenchSwapCommand: ParsableCommand {
     ) throws {
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity)
         swap.tracker.detectionInterval = detectEvery
+        swap.identityShape = identityShape
         let refinement = refiner.map { LiveRefinement(refiner: $0, mode: mode, frameBudget: 1.0 / 30) }
         try refinement?.setIdentity(swap.identity)
         // The refiner is shared by the rows: start each with an empty sliding window.

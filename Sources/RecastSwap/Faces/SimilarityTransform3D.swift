@@ -31,14 +31,17 @@ struct SimilarityTransform3D: Equatable {
         let count = Double(source.count)
         let sourceMean = source.reduce(SIMD3<Double>.zero) { $0 + SIMD3<Double>($1) } / count
         let destinationMean = destination.reduce(SIMD3<Double>.zero) { $0 + SIMD3<Double>($1) } / count
-        // s[a][b] = Σ source_a · destination_b over the centred points.
-        var s = [[Double]](repeating: [0, 0, 0], count: 3)
+        // s[a][b] = Σ source_a · destination_b over the centred points (rows as vectors: no allocation per point).
+        var cross = (SIMD3<Double>.zero, SIMD3<Double>.zero, SIMD3<Double>.zero)
         var sourceNorm = 0.0
-        for (p, q) in zip(source, destination) {
-            let p = SIMD3<Double>(p) - sourceMean, q = SIMD3<Double>(q) - destinationMean
-            for a in 0..<3 { for b in 0..<3 { s[a][b] += p[a] * q[b] } }
+        for index in source.indices {
+            let p = SIMD3<Double>(source[index]) - sourceMean, q = SIMD3<Double>(destination[index]) - destinationMean
+            cross.0 += p.x * q
+            cross.1 += p.y * q
+            cross.2 += p.z * q
             sourceNorm += (p * p).sum()
         }
+        let s = [cross.0, cross.1, cross.2]
         let n: [[Double]] = [
             [s[0][0] + s[1][1] + s[2][2], s[1][2] - s[2][1], s[2][0] - s[0][2], s[0][1] - s[1][0]],
             [s[1][2] - s[2][1], s[0][0] - s[1][1] - s[2][2], s[0][1] + s[1][0], s[2][0] + s[0][2]],
