@@ -1,13 +1,9 @@
 /// A 3-D similarity (rotation, uniform scale, translation): x' = scale · R·x + translation.
-struct SimilarityTransform3D: Equatable {
+struct SimilarityTransform3D {
     /// The rotation's rows.
     var rotation: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)
     var scale: Float
     var translation: SIMD3<Float>
-
-    static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.rotation == rhs.rotation && lhs.scale == rhs.scale && lhs.translation == rhs.translation
-    }
 
     func apply(_ point: SIMD3<Float>) -> SIMD3<Float> {
         transformVector(point) + translation
@@ -49,15 +45,16 @@ struct SimilarityTransform3D: Equatable {
             [s[0][1] - s[1][0], s[2][0] + s[0][2], s[1][2] + s[2][1], -s[0][0] - s[1][1] + s[2][2]],
         ]
         let (w, x, y, z) = largestEigenvector(n)
-        let rotation = (
+        let rotation = [
             SIMD3(w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)),
             SIMD3(2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)),
-            SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z))
+            SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z),
+        ]
         // Scale: Σ q · R p over Σ |p|², and R p · q summed is Σ_ab R[b][a] s[a][b].
         var projected = 0.0
-        for a in 0..<3 { for b in 0..<3 { projected += [rotation.0, rotation.1, rotation.2][b][a] * s[a][b] } }
+        for a in 0..<3 { for b in 0..<3 { projected += rotation[b][a] * s[a][b] } }
         let scale = sourceNorm > 0 ? projected / sourceNorm : 1
-        let rows = (SIMD3<Float>(rotation.0), SIMD3<Float>(rotation.1), SIMD3<Float>(rotation.2))
+        let rows = (SIMD3<Float>(rotation[0]), SIMD3<Float>(rotation[1]), SIMD3<Float>(rotation[2]))
         var transform = SimilarityTransform3D(rotation: rows, scale: Float(scale), translation: .zero)
         transform.translation = SIMD3<Float>(destinationMean) - transform.transformVector(SIMD3<Float>(sourceMean))
         return transform

@@ -67,8 +67,8 @@ struct ShapeTransfer {
 /// (so head motion is not shape), averaged over time: an expression passes, the shape stays. Kept in the temporal
 /// buffer per followed face; a new identity starts it again.
 struct NeutralShape {
-    /// The average's time constant once `settlingTime` has passed; before, all frames so far count alike, so the
-    /// first frame's expression does not linger.
+    /// The average's time constant (seconds). Until as many frames as it spans have been seen, all frames so far
+    /// count alike instead, so the first frames' expression does not linger.
     var averagingTime = 10.0
     private var points: [SIMD3<Float>] = []
     private var identity: [SIMD3<Float>] = []
