@@ -23,15 +23,11 @@ struct ShapeTransferTests {
 
     /// A head pose: turned by `degrees` about `axis`, scaled, moved.
     static func pose(degrees: Float, axis: SIMD3<Float>, scale: Float, shift: SIMD3<Float>) -> SimilarityTransform3D {
-        let unit = axis / (axis * axis).sum().squareRoot()
-        let half = degrees * .pi / 360
-        let (w, x, y, z) = (cos(half), unit.x * sin(half), unit.y * sin(half), unit.z * sin(half))
+        let unit = SIMD3<Double>(axis) / (SIMD3<Double>(axis) * SIMD3<Double>(axis)).sum().squareRoot()
+        let half = Double(degrees) * .pi / 360
+        let rows = SimilarityTransform3D.rotation(quaternion: (cos(half), unit.x * sin(half), unit.y * sin(half), unit.z * sin(half)))
         return SimilarityTransform3D(
-            rotation: (
-                SIMD3(w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)),
-                SIMD3(2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)),
-                SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z)),
-            scale: scale, translation: shift)
+            rotation: (SIMD3<Float>(rows[0]), SIMD3<Float>(rows[1]), SIMD3<Float>(rows[2])), scale: scale, translation: shift)
     }
 
     /// The largest distance between `points` and `reference` after the best similarity takes `reference` onto them.

@@ -44,12 +44,7 @@ struct SimilarityTransform3D {
             [s[2][0] - s[0][2], s[0][1] + s[1][0], -s[0][0] + s[1][1] - s[2][2], s[1][2] + s[2][1]],
             [s[0][1] - s[1][0], s[2][0] + s[0][2], s[1][2] + s[2][1], -s[0][0] - s[1][1] + s[2][2]],
         ]
-        let (w, x, y, z) = largestEigenvector(n)
-        let rotation = [
-            SIMD3(w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)),
-            SIMD3(2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)),
-            SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z),
-        ]
+        let rotation = Self.rotation(quaternion: largestEigenvector(n))
         // Scale: Σ q · R p over Σ |p|², and R p · q summed is Σ_ab R[b][a] s[a][b].
         var projected = 0.0
         for a in 0..<3 { for b in 0..<3 { projected += rotation[b][a] * s[a][b] } }
@@ -58,6 +53,16 @@ struct SimilarityTransform3D {
         var transform = SimilarityTransform3D(rotation: rows, scale: Float(scale), translation: .zero)
         transform.translation = SIMD3<Float>(destinationMean) - transform.transformVector(SIMD3<Float>(sourceMean))
         return transform
+    }
+
+    /// The rows of the rotation a unit quaternion (w, x, y, z) stands for.
+    static func rotation(quaternion: (Double, Double, Double, Double)) -> [SIMD3<Double>] {
+        let (w, x, y, z) = quaternion
+        return [
+            SIMD3(w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y)),
+            SIMD3(2 * (x * y + w * z), w * w - x * x + y * y - z * z, 2 * (y * z - w * x)),
+            SIMD3(2 * (x * z - w * y), 2 * (y * z + w * x), w * w - x * x - y * y + z * z),
+        ]
     }
 
     /// The unit eigenvector of the symmetric 4×4 `matrix`'s largest eigenvalue, by cyclic Jacobi rotations.

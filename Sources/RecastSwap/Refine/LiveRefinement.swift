@@ -73,7 +73,7 @@ public final class LiveRefinement: @unchecked Sendable {
 
     /// Prepares the identity's attention from its face (the `IdentityFace` crop and mesh).
     public func setIdentity(_ identity: IdentityFace) throws {
-        let crop = FaceCrop(mesh: identity.points.map { SIMD3($0.x, $0.y, 0) }, scale: Self.cropScale)
+        let crop = FaceCrop(mesh: identity.mesh, scale: Self.cropScale)
         let pixels = crop.extract(from: identity.photo, size: refiner.settings.side)
         try refiner.setIdentity(crop: pixels, embedding: identity.embedding)
         if mode == .auto { try chooseMode(timing: pixels) }

@@ -164,15 +164,15 @@ public final class WarpSwap: @unchecked Sendable {
         guard right > left, bottom > top else { return nil }
         let (width, height) = (right - left, bottom - top)
         let origin = SIMD3(Float(left), Float(top), 0)
-        let (identity, texture) = (drawing.identity, drawing.texture)
         let mesh = geometry.mesh
+        let identityPoints = drawing.identity.points
         try engine.updateMeshWarpPoints(
-            geometry, source: mesh.withCopies(identity.points, copying: EyeClosure.close(identity.points, by: eyeClosure)),
+            geometry, source: mesh.withCopies(identityPoints, copying: EyeClosure.close(identityPoints, by: eyeClosure)),
             destination: mesh.withCopies(face.mesh.map { $0 - origin }))
         let warpedTensor = try engine.makeTensor(shape: [1, height, width, 3])
         let maskTensor = try engine.makeTensor(shape: [1, height, width, 1])
         try engine.run {
-            try engine.encodeMeshWarp(texture, geometry: geometry, options: options, output: warpedTensor, mask: maskTensor, into: $0)
+            try engine.encodeMeshWarp(drawing.texture, geometry: geometry, options: options, output: warpedTensor, mask: maskTensor, into: $0)
         }
         let warped = try engine.read(warpedTensor)
         let mask = try engine.read(maskTensor)
