@@ -76,6 +76,98 @@ struct SkinFillTests {
         #expect(collar > 100, "the portrait has a collar inside its outline")
     }
 
+    static func isBrow(_ x: Int, _ y: Int) -> Bool { (44...46).contains(y) && ((36...54).contains(x) || (66...84).contains(x)) }
+
+    static func isFringe(_ x: Int, _ y: Int) -> Bool { y < 32 }
+
+    /// The tops of the two brows, and the eyes' centres.
+    static let browTops = [36, 40, 45, 50, 54, 66, 70, 75, 80, 84].map { SIMD2<Float>(Float($0), 44) }
+    static let eyes = (right: SIMD2<Float>(45, 55), left: SIMD2<Float>(75, 55))
+
+    @Test("a fringe over the forehead becomes the forehead's skin; the brows, the skin below them and the forehead's skin stay")
+    func fringe() {
+        let outlineMask = PolygonMask(Self.outline, width: Self.width, height: Self.height)
+        var pixels = Self.portrait().pixels
+        for y in 0..<Self.height {
+            for x in 0..<Self.width where outlineMask.contains(x, y) && (Self.isFringe(x, y) || Self.isBrow(x, y)) {
+                let colour: [UInt8] = Self.isBrow(x, y) ? [70, 50, 40] : [120, 90, 50]
+                pixels.replaceSubrange(((y * Self.width + x) * 3)..<((y * Self.width + x) * 3 + 3), with: colour)
+            }
+        }
+        let image = RGBImage(width: Self.width, height: Self.height, pixels: pixels)
+        let line = ForeheadLine(browTops: Self.browTops, eyes: Self.eyes)
+        let filled = SkinFill.fill(image, outline: Self.outline, forehead: line)
+        let core = PolygonMask(SkinFill.innerOutline(Self.outline), width: Self.width, height: Self.height)
+        var fringe = 0, foreheadSkin = 0
+        for y in 0..<Self.height {
+            for x in 0..<Self.width where outlineMask.contains(x, y) {
+                let (before, after) = (Self.colour(image, x, y), Self.colour(filled, x, y))
+                let above = line.isAbove(SIMD2(Float(x) + 0.5, Float(y) + 0.5))
+                if !above && core.contains(x, y) {
+                    #expect(after == before, "below the forehead at \(x), \(y)")
+                } else if above && Self.isFringe(x, y) {
+                    fringe += 1
+                    let difference = after - Self.skin(x, y)
+                    #expect(max(abs(difference.x), abs(difference.y), abs(difference.z)) < 12, "fringe at \(x), \(y) filled with \(after)")
+                } else if above && y >= 32 + SkinFill.foreheadFeather {
+                    foreheadSkin += 1
+                    #expect(after == before, "the forehead's skin at \(x), \(y) was taken for hair")
+                }
+            }
+        }
+        #expect(!line.isAbove(SIMD2(60, 44.5)) && line.isAbove(SIMD2(60, 41.5)), "the line runs just above the brows")
+        #expect(fringe > 500 && foreheadSkin > 200, "\(fringe) fringe and \(foreheadSkin) forehead pixels")
+    }
+
+    @Test("the forehead's line follows a tilted face")
+    func tiltedForehead() {
+        // The synthetic face's brows and eyes turned by 30° about the point between the eyes.
+        let angle = Float.pi / 6, centre = SIMD2<Float>(60, 55)
+        let turn = { (point: SIMD2<Float>) -> SIMD2<Float> in
+            let offset = point - centre
+            return centre + SIMD2(offset.x * cos(angle) - offset.y * sin(angle), offset.x * sin(angle) + offset.y * cos(angle))
+        }
+        let upright = ForeheadLine(browTops: Self.browTops, eyes: Self.eyes)
+        let tilted = ForeheadLine(browTops: Self.browTops.map(turn), eyes: (turn(Self.eyes.right), turn(Self.eyes.left)))
+        for y in stride(from: 20, through: 60, by: 2) {
+            for x in stride(from: 30, through: 90, by: 2) {
+                let point = SIMD2(Float(x) + 0.25, Float(y) + 0.25)
+                #expect(upright.isAbove(point) == tilted.isAbove(turn(point)), "at \(point)")
+            }
+        }
+    }
+
+    @Test("the astronaut's portrait: her fringe is gone from the forehead of the identity's texture, her brows and eyes stay")
+    func portraitFringe() throws {
+        let image = RGBImage(
+            width: 192, height: 192,
+            pixels: [UInt8](try Data(contentsOf: IdentityTests.root.appendingPathComponent("Tests/Fixtures/face_mesh/astronaut_192.rgb"))))
+        let mesh = try ShapeTransferTests.mesh("astronaut").map { SIMD2($0.x, $0.y) }
+        let filled = SkinFill.fill(image, mesh: mesh)
+        let line = ForeheadLine(mesh: mesh)
+        let outline = MeshLandmarks.faceOval.map { mesh[$0] }
+        let inside = PolygonMask(outline, width: 192, height: 192)
+        let core = PolygonMask(SkinFill.innerOutline(outline), width: 192, height: 192)
+        // Her forehead's skin is bright (luma 200–230), her hair darker than 170.
+        func hair(_ image: RGBImage) -> Int {
+            (0..<(192 * 192)).filter { pixel in
+                let (x, y) = (pixel % 192, pixel / 192)
+                return inside.contains(x, y) && line.isAbove(SIMD2(Float(x) + 0.5, Float(y) + 0.5))
+                    && SkinFill.luminanceChroma(Self.colour(image, x, y)).x < 170
+            }.count
+        }
+        let before = hair(image)
+        #expect(before > 300, "the fixture shows her fringe on the forehead: \(before) pixels")
+        #expect(hair(filled) == 0, "\(hair(filled)) hair pixels left of \(before)")
+        var changedBelow = 0
+        for y in 0..<192 {
+            for x in 0..<192 where core.contains(x, y) && !line.isAbove(SIMD2(Float(x) + 0.5, Float(y) + 0.5)) {
+                if Self.colour(image, x, y) != Self.colour(filled, x, y) { changedBelow += 1 }
+            }
+        }
+        #expect(changedBelow == 0, "\(changedBelow) pixels of her brows, eyes, nose or mouth changed")
+    }
+
     @Test("Obama's portrait: the white collar inside the mesh's outline is gone from the identity's texture")
     func portraitCollar() throws {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))

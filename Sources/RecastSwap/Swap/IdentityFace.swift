@@ -4,7 +4,8 @@ import RecastMedia
 /// pixels (a crop around it) and its mesh in that crop's pixels, which is the
 /// texture and the source points of the mesh warp.
 public struct IdentityFace: Sendable {
-    /// The crop with what is not skin near and outside the mesh's outline refilled (`SkinFill`): the warp's texture.
+    /// The crop with what is not skin near and outside the mesh's outline and above its brows refilled (`SkinFill`):
+    /// the warp's texture.
     public let texture: RGBImage
     /// The same crop as photographed: the refiner's reference, which was trained on real surroundings.
     public let photo: RGBImage
@@ -41,7 +42,7 @@ public struct IdentityFace: Sendable {
         let mesh = face.mesh.map { $0 - origin }
         let points = mesh.map { SIMD2($0.x, $0.y) }
         let photo = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
-        let texture = SkinFill.fill(photo, outline: MeshLandmarks.faceOval.map { points[$0] })
+        let texture = SkinFill.fill(photo, mesh: points)
         return IdentityFace(texture: texture, photo: photo, mesh: mesh, embedding: face.embedding)
     }
 }

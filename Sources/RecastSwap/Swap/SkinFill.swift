@@ -1,12 +1,14 @@
 import RecastMedia
 import RecastNN
 
-/// Replaces what is not skin at the edge of the identity's face with the skin beside it, once per identity.
-/// The mesh's outline runs a little outside the face: in the bundled Obama portrait the strip between his
-/// jaw and the outline holds his white collar and dark suit, and the warp drew them as grey patches along
-/// the live jaw. Pixels near the outline whose colour is far from the face's own (luma and chroma against
-/// the median and spread of the face's inner part), and every pixel outside the outline, are filled from
-/// their nearest skin neighbours outwards, so no sample of the warp reads collar, hair or background there.
+/// Replaces what is not skin at the edge of the identity's face, and on its forehead, with the skin beside it,
+/// once per identity. The mesh's outline runs a little outside the face: in the bundled Obama portrait the strip
+/// between his jaw and the outline holds his white collar and dark suit, and the warp drew them as grey patches
+/// along the live jaw; the astronaut's fringe covers the top of her forehead inside the outline, and was drawn as
+/// a brown band across the live forehead. Pixels near the outline or above the brows whose colour is far from the
+/// face's own (luma and chroma against the median and spread of the face's inner part below the forehead), and
+/// every pixel outside the outline, are filled from their nearest skin neighbours outwards, so no sample of the
+/// warp reads collar, hair or background there.
 enum SkinFill {
     /// The outer part of the outline checked for non-skin: points beyond this fraction of the way from the
     /// outline's centre. The inner part (eyes, brows, nose, mouth) is kept as it is.
@@ -15,6 +17,11 @@ enum SkinFill {
     /// wide in luma, which shading moves, narrower in chroma, which it barely does.
     static let lumaTolerance: Float = 4
     static let chromaTolerance: Float = 3.5
+    /// How far (in robust standard deviations of the inner face's luma about its line across the face) below that
+    /// line a pixel above the brows may be and still count as skin (`hairTest`).
+    static let foreheadDarkening: Float = 1.3
+    /// Pixels over which the forehead's skin fades into its refilled part.
+    static let foreheadFeather = 3
 
     /// BT.601 luma and the two chroma differences (without their offset of 128): shading moves luma, and
     /// barely the chroma of skin.
@@ -31,8 +38,15 @@ enum SkinFill {
         return outline.map { centre + ($0 - centre) * innerFraction }
     }
 
-    /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels) refilled.
-    static func fill(_ image: RGBImage, outline: [SIMD2<Float>]) -> RGBImage {
+    /// `image` with the non-skin pixels near and outside the outline of `mesh` (a face mesh's points in its
+    /// pixels), and above its brows, refilled.
+    static func fill(_ image: RGBImage, mesh: [SIMD2<Float>]) -> RGBImage {
+        fill(image, outline: MeshLandmarks.faceOval.map { mesh[$0] }, forehead: ForeheadLine(mesh: mesh))
+    }
+
+    /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels), and above
+    /// `forehead` when given, refilled.
+    static func fill(_ image: RGBImage, outline: [SIMD2<Float>], forehead: ForeheadLine? = nil) -> RGBImage {
         let (width, height) = (image.width, image.height)
         let inside = PolygonMask(outline, width: width, height: height)
         let core = PolygonMask(innerOutline(outline), width: width, height: height)
@@ -40,18 +54,102 @@ enum SkinFill {
         func colour(_ pixel: Int) -> SIMD3<Float> {
             luminanceChroma(SIMD3(Float(image.pixels[pixel * 3]), Float(image.pixels[pixel * 3 + 1]), Float(image.pixels[pixel * 3 + 2])))
         }
-        let isCore = (0..<(width * height)).map { core.contains($0 % width, $0 / width) }
-        let coreColours = isCore.indices.filter { isCore[$0] }.map(colour)
-        guard coreColours.count > 16 else { return image }
-        let typical = (0..<3).map { channel in RobustSpread(coreColours.map { $0[channel] }) }
+        let isForehead = (0..<(width * height)).map { forehead?.isAbove(centre(of: $0, width: width)) ?? false }
+        // The inner part below the forehead is taken as it is (eyes, brows, nose, mouth, a beard).
+        let isKept = isForehead.indices.map { !isForehead[$0] && core.contains($0 % width, $0 / width) }
+        let keptColours = isKept.indices.filter { isKept[$0] }.map(colour)
+        guard keptColours.count > 16 else { return image }
+        let typical = (0..<3).map { channel in RobustSpread(keptColours.map { $0[channel] }) }
         let tolerances = [lumaTolerance, chromaTolerance, chromaTolerance]
-        let isSkin = isCore.indices.map { pixel in
-            guard !isCore[pixel] else { return true }
+        let isHair = forehead.flatMap { hairTest($0, kept: isKept.indices.filter { isKept[$0] }, colour: colour, width: width) }
+        let looksLikeSkin = isKept.indices.map { pixel in
+            guard !isKept[pixel] else { return true }
             guard inside.contains(pixel % width, pixel / width) else { return false }
             let value = colour(pixel)
+            if isForehead[pixel], let isHair, isHair(pixel, value) { return false }
             return (0..<3).allSatisfy { abs(value[$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
         }
-        return RGBImage(width: width, height: height, pixels: grow(image.pixels, from: isSkin, width: width, height: height))
+        // Skin-coloured pixels count only when they join the face through skin: a highlight in the hair does not.
+        var isSkin = connected(looksLikeSkin, to: isKept, width: width, height: height)
+        var pixels = image.pixels
+        if let forehead {
+            refillForehead(&pixels, isSkin: &isSkin, isForehead: isForehead, inside: inside, line: forehead, width: width, height: height)
+        }
+        return RGBImage(width: width, height: height, pixels: grow(pixels, from: isSkin, width: width, height: height))
+    }
+
+    /// Whether a forehead pixel (index, luma and chroma) is hair: darker than the face's skin by more than
+    /// `foreheadDarkening` robust deviations and by a tenth (a face of even skin has a small spread), against the
+    /// skin's luma as it runs across the face below the forehead (a least-squares line, so a face lit from one side
+    /// does not have its shaded side taken for hair). Hair over a forehead is darker than the skin beside it, and
+    /// shading alone hardly makes a forehead darker than the face.
+    static func hairTest(
+        _ line: ForeheadLine, kept: [Int], colour: (Int) -> SIMD3<Float>, width: Int
+    ) -> ((Int, SIMD3<Float>) -> Bool)? {
+        let position = { (pixel: Int) in line.position(of: centre(of: pixel, width: width)) }
+        guard let light = LinearFit(kept.map(position), kept.map(colour)) else { return nil }
+        let spread = RobustSpread(kept.map { colour($0).x - light.value(at: position($0)).x })
+        return { pixel, value in
+            let skin = light.value(at: position(pixel)).x
+            return value.x - skin < min(spread.median - foreheadDarkening * spread.deviation, -0.1 * skin)
+        }
+    }
+
+    /// Refills the forehead's non-skin pixels inside the outline with its skin's colour as it runs across the face
+    /// (a least-squares line through the skin's colours, not the nearest pixels), so the fill keeps the forehead's
+    /// light from side to side and no hair at the temples runs into it; skin within `foreheadFeather` pixels of the
+    /// fill fades into it, so no mix of skin and hair is left as a seam. Marks them skin.
+    static func refillForehead(
+        _ pixels: inout [UInt8], isSkin: inout [Bool], isForehead: [Bool], inside: PolygonMask, line: ForeheadLine, width: Int, height: Int
+    ) {
+        let original = pixels
+        let colour = { (pixel: Int) in SIMD3(Float(original[pixel * 3]), Float(original[pixel * 3 + 1]), Float(original[pixel * 3 + 2])) }
+        let position = { (pixel: Int) in line.position(of: centre(of: pixel, width: width)) }
+        let refilled = isSkin.indices.filter { isForehead[$0] && !isSkin[$0] && inside.contains($0 % width, $0 / width) }
+        // Fitted to the skin away from the fill, whose edge pixels are a mix of skin and hair.
+        var distance = [Int](repeating: foreheadFeather, count: pixels.count / 3)
+        var ring = refilled
+        for pixel in ring { distance[pixel] = 0 }
+        for step in 1..<foreheadFeather {
+            var next: [Int] = []
+            for pixel in ring {
+                forEachNeighbour(of: pixel, width: width, height: height) { neighbour in
+                    guard distance[neighbour] > step else { return }
+                    distance[neighbour] = step
+                    next.append(neighbour)
+                }
+            }
+            ring = next
+        }
+        let skin = isSkin.indices.filter { isSkin[$0] && isForehead[$0] && distance[$0] == foreheadFeather }
+        guard let fit = LinearFit(skin.map(position), skin.map(colour)) else { return }
+        for pixel in isSkin.indices where isForehead[pixel] && distance[pixel] < foreheadFeather && inside.contains(pixel % width, pixel / width) {
+            let kept = Float(distance[pixel]) / Float(foreheadFeather)
+            let blended = kept * colour(pixel) + (1 - kept) * fit.value(at: position(pixel))
+            for channel in 0..<3 { pixels[pixel * 3 + channel] = UInt8(clamping: Int(blended[channel].rounded())) }
+            isSkin[pixel] = true
+        }
+    }
+
+    /// The centre of pixel number `pixel` of a picture `width` pixels wide.
+    static func centre(of pixel: Int, width: Int) -> SIMD2<Float> {
+        SIMD2(Float(pixel % width) + 0.5, Float(pixel / width) + 0.5)
+    }
+
+    /// The pixels of `candidates` reachable from `seeds` through candidates, by steps to the 4 nearest pixels.
+    static func connected(_ candidates: [Bool], to seeds: [Bool], width: Int, height: Int) -> [Bool] {
+        var reached = seeds
+        var stack = seeds.indices.filter { seeds[$0] }
+        while let pixel = stack.popLast() {
+            let (x, y) = (pixel % width, pixel / width)
+            for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && nx < width && ny >= 0 && ny < height {
+                let neighbour = ny * width + nx
+                guard candidates[neighbour], !reached[neighbour] else { continue }
+                reached[neighbour] = true
+                stack.append(neighbour)
+            }
+        }
+        return reached
     }
 
     /// Fills the pixels not in `known` ring by ring: each gets the mean of its already known 8-neighbours.
@@ -100,6 +198,79 @@ enum SkinFill {
         for ny in max(0, y - 1)...min(height - 1, y + 1) {
             for nx in max(0, x - 1)...min(width - 1, x + 1) where nx != x || ny != y { body(ny * width + nx) }
         }
+    }
+}
+
+/// Where a face's forehead begins: a line through the tops of both brows, raised by `margin` of the brows' height
+/// above the eyes so the brows stay below it, in the face's own upright frame (a tilted portrait is read alike).
+struct ForeheadLine {
+    /// The tops of the brows, across the face: the person's right brow (on the left of the picture), then the left.
+    static let browTops = [70, 63, 105, 66, 107, 336, 296, 334, 293, 300]
+    static let margin: Float = 0.1
+
+    private let origin: SIMD2<Float>
+    private let alongEyes: SIMD2<Float>
+    private let up: SIMD2<Float>
+    /// The line's points as (position across the face, height above the eyes), left to right.
+    private let knots: [SIMD2<Float>]
+
+    init(browTops: [SIMD2<Float>], eyes: (right: SIMD2<Float>, left: SIMD2<Float>), margin: Float = margin) {
+        origin = (eyes.right + eyes.left) / 2
+        let axis = eyes.left - eyes.right
+        alongEyes = axis / max(1e-6, (axis * axis).sum().squareRoot())
+        // Perpendicular to the eye line, towards the brows (up in an upright picture, whose y grows downwards).
+        up = SIMD2(alongEyes.y, -alongEyes.x)
+        let (origin, alongEyes, up) = (origin, alongEyes, up)
+        let local = browTops.map { point in SIMD2(((point - origin) * alongEyes).sum(), ((point - origin) * up).sum()) }
+        let raise = margin * local.map(\.y).reduce(0, +) / Float(local.count)
+        knots = local.map { SIMD2($0.x, $0.y + raise) }.sorted { $0.x < $1.x }
+    }
+
+    init(mesh: [SIMD2<Float>]) {
+        let corners = { (pair: (Int, Int)) in (mesh[pair.0] + mesh[pair.1]) / 2 }
+        self.init(browTops: Self.browTops.map { mesh[$0] }, eyes: (corners(MeshLandmarks.rightEyeCorners), corners(MeshLandmarks.leftEyeCorners)))
+    }
+
+    /// How far `point` lies along the eye line, from between the eyes towards the left eye.
+    func position(of point: SIMD2<Float>) -> Float { ((point - origin) * alongEyes).sum() }
+
+    /// Whether `point` lies above the line; beyond the brows' ends the line runs on at its end's height.
+    func isAbove(_ point: SIMD2<Float>) -> Bool {
+        let position = position(of: point), height = ((point - origin) * up).sum()
+        guard let next = knots.firstIndex(where: { $0.x > position }) else { return height > knots[knots.count - 1].y }
+        guard next > 0 else { return height > knots[0].y }
+        let (a, b) = (knots[next - 1], knots[next])
+        return height > a.y + (position - a.x) / (b.x - a.x) * (b.y - a.y)
+    }
+}
+
+/// A least-squares straight line through colours at positions: `value(at:)` = intercept + slope · position, clamped
+/// to the range of the colours it was fitted to.
+struct LinearFit {
+    private let intercept: SIMD3<Float>
+    private let slope: SIMD3<Float>
+    private let lowest: SIMD3<Float>
+    private let highest: SIMD3<Float>
+
+    /// Nil for fewer than `minimumCount` points.
+    init?(_ positions: [Float], _ colours: [SIMD3<Float>], minimumCount: Int = 16) {
+        guard positions.count >= minimumCount, positions.count == colours.count else { return nil }
+        let count = Float(positions.count)
+        let meanPosition = positions.reduce(0, +) / count
+        let meanColour = colours.reduce(.zero, +) / count
+        var covariance = SIMD3<Float>.zero, variance: Float = 0
+        for (position, colour) in zip(positions, colours) {
+            covariance += (position - meanPosition) * (colour - meanColour)
+            variance += (position - meanPosition) * (position - meanPosition)
+        }
+        slope = variance > 0 ? covariance / variance : .zero
+        intercept = meanColour - slope * meanPosition
+        lowest = colours.reduce(SIMD3(repeating: .infinity)) { pointwiseMin($0, $1) }
+        highest = colours.reduce(SIMD3(repeating: -.infinity)) { pointwiseMax($0, $1) }
+    }
+
+    func value(at position: Float) -> SIMD3<Float> {
+        (intercept + slope * position).clamped(lowerBound: lowest, upperBound: highest)
     }
 }
 
