@@ -7,7 +7,7 @@
 #   CLIPS="d0 d3 d18"  PORTRAITS="obama.jpg biden.jpg astronaut.png newton.png gauss.png"
 #   FRAMES=N   only the first N frames of each clip (swapped and evaluated); default all
 #   REFINE=off|sync|async|auto   the refinement (`recastd run --refine`); default auto, as recastd run
-#   RUN_OPTIONS="--change-weight 0.25 …"   more options for each swapping `recastd run`
+#   RUN_OPTIONS="--change-time 0.5 …"   more options for each swapping `recastd run`
 #   RECASTD    the binary (default .build/release/recastd)   MEDIA  default ../shared/media
 #   WORK       where the swapped clips and eval.json go (default a new temporary directory)
 set -euo pipefail

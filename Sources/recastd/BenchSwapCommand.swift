@@ -93,9 +93,10 @@ struct BenchSwapCommand: ParsableCommand {
             let before = DispatchTime.now().uptimeNanoseconds
             let image = RGBImage(width: width, height: height, pixels: try converter.rgb(frame))
             let converted = DispatchTime.now().uptimeNanoseconds
-            let drawn = try swap.swapFaces(image, at: Double(index) / 30)
+            let time = Double(index) / 30
+            let drawn = try swap.swapFaces(image, at: time)
             let warpedAt = DispatchTime.now().uptimeNanoseconds
-            let swapped = try drawn.map { try refinement?.apply(to: $0) ?? $0.image } ?? image
+            let swapped = try drawn.map { try refinement?.apply(to: $0, at: time) ?? $0.image } ?? image
             let swappedAt = DispatchTime.now().uptimeNanoseconds
             refining += Double(swappedAt - warpedAt) / 1e6
             _ = try converter.frame(fromRGB: swapped, format: .i420, timestamp: 0, capturedAt: 0)

@@ -104,8 +104,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
-    @Option(name: .customLong("change-weight"), help: "Weight, in (0, 1], of a new refinement's change against the face's earlier ones: lower is steadier between frames, slower to follow light (default 0.25).")
-    var changeWeight: Double?
+    @Option(name: .customLong("change-time"), help: "Seconds, 0 to 10, over which a new refinement's change replaces the face's earlier ones: longer is steadier between frames, slower to follow light (default 0.25).")
+    var changeTime: Double?
 
     func run() async throws {
         do {
@@ -198,7 +198,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.changeBlur = Float(configuration.changeBlur)
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
         let refinement = LiveRefinement(
-            refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30), changeWeight: Float(configuration.changeWeight))
+            refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30), changeTime: configuration.changeTime)
         let processor = try SwapProcessor(swap: swap, refinement: refinement)
         var metadata: Logger.Metadata = ["model": "\(directory)", "mode": "\(refinement.mode.rawValue)", "steps": "\(refiner.stepCount)"]
         if configuration.refineMode == .auto {
@@ -240,7 +240,7 @@ struct RunCommand: AsyncParsableCommand {
         if let window { configuration.window = try ConfigurationValue.window(window) }
         if let attentionWeight { configuration.attentionWeight = try ConfigurationValue.attentionWeight(attentionWeight) }
         if let changeBlur { configuration.changeBlur = try ConfigurationValue.changeBlur(changeBlur) }
-        if let changeWeight { configuration.changeWeight = try ConfigurationValue.changeWeight(changeWeight) }
+        if let changeTime { configuration.changeTime = try ConfigurationValue.changeTime(changeTime) }
         if let swap { configuration.swap = try ConfigurationValue.onOff(swap, key: "swap") }
         return try configuration.validated()
     }

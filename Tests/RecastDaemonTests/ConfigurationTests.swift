@@ -36,7 +36,7 @@ struct ConfigurationTests {
         window = 6
         attention-weight = 0
         change-blur = 0
-        change-weight = 0.4
+        change-time = 0.4
         """, file: "test.toml")
         #expect(configuration.input == "rtmp://127.0.0.1/live/in")
         #expect(configuration.listen)
@@ -53,7 +53,7 @@ struct ConfigurationTests {
         #expect(configuration.identity == "/srv/me.jpg" && !configuration.swap && configuration.modelsPath == "/opt/recast/models")
         #expect(configuration.faces == .matching(image: "/srv/friend.jpg") && configuration.refinerModel == "/opt/recast/sd-turbo")
         #expect(configuration.refine == .async && configuration.steps == 2 && configuration.strength == 0.4 && configuration.window == 6)
-        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeWeight == 0.4)
+        #expect(configuration.attentionWeight == 0 && configuration.changeBlur == 0 && configuration.changeTime == 0.4)
         #expect(configuration.live == [.eyes] && configuration.identityShape == 0.8)
         #expect(RunConfiguration.keys.count == 28)
     }
@@ -76,7 +76,7 @@ struct ConfigurationTests {
         ("attention-weight = 1.5", "invalid value '1.5' for attention-weight: expected a number in [0, 1]"),
         ("change-blur = -1", "invalid value '-1.0' for change-blur: expected 0 to 32 pixels"),
         ("identity-shape = 1.5", "invalid value '1.5' for identity-shape: expected a number in [0, 1]"),
-        ("change-weight = 0", "invalid value '0.0' for change-weight: expected a number in (0, 1]"),
+        ("change-time = -1", "invalid value '-1.0' for change-time: expected 0 to 10 seconds"),
     ])
     func errors(_ text: String, _ expected: String) {
         #expect {

@@ -69,7 +69,7 @@ struct LiveRefinementTests {
         let (frame, swap) = try Self.swappedFrame()
         let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1)
         try refinement.setIdentity(swap.identity)
-        let refined = try refinement.apply(to: frame)
+        let refined = try refinement.apply(to: frame, at: 0)
         let face = try #require(frame.faces.first)
         #expect(Self.changedOutside(face, frame.image, refined) == 0)
         let changed = zip(frame.image.pixels, refined.pixels).filter { $0 != $1 }.count
@@ -81,21 +81,21 @@ struct LiveRefinementTests {
     func asyncAndAuto() throws {
         let (frame, _) = try Self.swappedFrame()
         let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .async, frameBudget: 1)
-        #expect(try refinement.apply(to: frame).pixels == frame.image.pixels, "nothing is refined yet")
+        #expect(try refinement.apply(to: frame, at: 0).pixels == frame.image.pixels, "nothing is refined yet")
         refinement.finish()
         #expect(refinement.refinedFrames == 1, "finish() waits for the refinement in flight")
-        #expect(try refinement.apply(to: frame).pixels != frame.image.pixels, "the finished refinement is applied")
+        #expect(try refinement.apply(to: frame, at: 0).pixels != frame.image.pixels, "the finished refinement is applied")
 
         let patient = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
-        _ = try patient.apply(to: frame)
+        _ = try patient.apply(to: frame, at: 0)
         #expect(patient.mode == .sync && patient.refinedFrames == 1)
         let seconds = patient.lastMilliseconds / 1000
         // A refinement between one and asyncFrameLimit frame intervals long: async; longer: off.
         let hurried = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: seconds / 10, asyncFrameLimit: 1e6)
-        _ = try hurried.apply(to: frame)
+        _ = try hurried.apply(to: frame, at: 0)
         #expect(hurried.mode == .async && hurried.lastMilliseconds > 0, "\(hurried.lastMilliseconds) ms against \(seconds * 100) ms intervals")
         let hopeless = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1e-9)
-        #expect(try hopeless.apply(to: frame).pixels == frame.image.pixels, "a refinement far too slow is not applied")
+        #expect(try hopeless.apply(to: frame, at: 0).pixels == frame.image.pixels, "a refinement far too slow is not applied")
         #expect(hopeless.mode == .off && hopeless.refinedFrames == 0)
     }
 
@@ -126,20 +126,37 @@ struct LiveRefinementTests {
         #expect(first == outputs[0], "a first frame with an empty window and no identity is the plain UNet's")
     }
 
-    @Test("each new change is blended into the face's earlier ones; a lost face starts over and a stale refinement is dropped")
+    @Test("each new change is blended into the face's earlier ones by the time between them; a lost face starts over and a stale refinement is dropped")
     func changeBlending() throws {
-        let refinement = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeWeight: 0.25)
-        refinement.store([8, -4], generation: 0)
-        #expect(refinement.latest == [8, -4], "the first change is taken as it is")
-        refinement.store([0, 4], generation: 0)
-        #expect(refinement.latest == [6, -2])
+        let refinement = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeTime: 2)
+        func latest() throws -> [Float] { try #require(refinement.latest) }
+        func near(_ expected: [Float]) throws -> Bool {
+            let values = try latest()
+            return values.count == expected.count && zip(values, expected).allSatisfy { abs($0 - $1) < 1e-5 }
+        }
+        refinement.store([8, -4], of: 10, generation: 0)
+        #expect(try latest() == [8, -4], "the first change is taken as it is")
+        // A quarter new after 2·ln(4/3) s.
+        refinement.store([0, 4], of: 10 + 2 * log(4.0 / 3), generation: 0)
+        #expect(try near([6, -2]), "\(refinement.latest ?? [])")
+        // Refinements far apart (async on a slow device) weigh more each: three quarters new after 2·ln 4 s.
+        refinement.store([10, 10], of: 10 + 2 * log(4.0 / 3) + 2 * log(4.0), generation: 0)
+        #expect(try near([9, 7]), "\(refinement.latest ?? [])")
+        refinement.store([1, 1], of: 3, generation: 0)
+        #expect(try latest() == [1, 1], "a clock that went back starts over")
         refinement.faceLost()
         #expect(refinement.latest == nil)
-        refinement.store([5, 5], generation: 0)
+        refinement.store([5, 5], of: 4, generation: 0)
         #expect(refinement.latest == nil, "a refinement of the lost face is not used")
-        refinement.store([1, 3], generation: 1)
-        #expect(refinement.latest == [1, 3])
+        refinement.store([1, 3], of: 4, generation: 1)
+        #expect(try latest() == [1, 3], "the new face's first change is taken as it is")
+
+        let newest = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeTime: 0)
+        newest.store([8, -4], of: 0, generation: 0)
+        newest.store([0, 4], of: 0.04, generation: 0)
+        #expect(newest.latest == [0, 4], "a change time of 0 keeps only the newest")
         refinement.finish()
+        newest.finish()
     }
 
     @Test("the change is added to the composite before its one rounding, where the mask is on and nowhere else")

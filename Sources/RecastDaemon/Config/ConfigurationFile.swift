@@ -93,7 +93,7 @@ public enum ConfigurationFile {
         case "window": configuration.window = try ConfigurationValue.window(try integer())
         case "attention-weight": configuration.attentionWeight = try ConfigurationValue.attentionWeight(try number())
         case "change-blur": configuration.changeBlur = try ConfigurationValue.changeBlur(try number())
-        case "change-weight": configuration.changeWeight = try ConfigurationValue.changeWeight(try number())
+        case "change-time": configuration.changeTime = try ConfigurationValue.changeTime(try number())
         default: throw .unknownKey(key, file: file)
         }
     }

@@ -50,9 +50,9 @@ public struct RunConfiguration: Sendable, Equatable {
     /// Standard deviation, in pixels of the refined 256² crop, of the blur on the change a refinement makes;
     /// 0 adds the change as the model made it.
     public var changeBlur = Double(RefinerSettings().changeBlur)
-    /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest): lower is
-    /// steadier from frame to frame and slower to follow a change of light.
-    public var changeWeight = Double(LiveRefinement.defaultChangeWeight)
+    /// Time constant, in seconds, with which a new refinement's change replaces the face's earlier ones (0 keeps
+    /// only the newest): longer is steadier from frame to frame and slower to follow a change of light.
+    public var changeTime = LiveRefinement.defaultChangeTime
 
     public init() {}
 
@@ -66,7 +66,7 @@ public struct RunConfiguration: Sendable, Equatable {
         "input", "output", "listen", "realtime", "size", "fps", "output-format", "bitrate", "preset",
         "keyframe-interval", "audio", "log-level", "stats", "identity", "swap", "models", "faces", "live-eyes", "live-mouth",
         "model", "refine", "steps", "strength", "window", "attention-weight", "change-blur",
-        "change-weight", "identity-shape",
+        "change-time", "identity-shape",
     ]
 
     /// Checks what no single key can: that there is something to read and somewhere to write.
@@ -224,8 +224,8 @@ public enum ConfigurationValue {
         return value
     }
 
-    public static func changeWeight(_ value: Double) throws(ConfigurationError) -> Double {
-        guard value > 0 && value <= 1 else { throw .invalid("change-weight", value: "\(value)", expected: "a number in (0, 1]") }
+    public static func changeTime(_ value: Double) throws(ConfigurationError) -> Double {
+        guard value >= 0 && value <= 10 else { throw .invalid("change-time", value: "\(value)", expected: "0 to 10 seconds") }
         return value
     }
 

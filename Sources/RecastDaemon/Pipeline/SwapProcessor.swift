@@ -32,12 +32,13 @@ public final class SwapProcessor: FrameProcessor, @unchecked Sendable {
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let image = RGBImage(width: frame.width, height: frame.height, pixels: try converter.rgb(frame))
-        guard let swapped = try swap.swapFaces(image, at: Double(frame.timestamp) / 1e6) else {
+        let time = Double(frame.timestamp) / 1e6
+        guard let swapped = try swap.swapFaces(image, at: time) else {
             framesWithoutFace += 1
             refinement?.faceLost()
             return frame
         }
-        let output = try refinement?.apply(to: swapped) ?? swapped.image
+        let output = try refinement?.apply(to: swapped, at: time) ?? swapped.image
         return try converter.frame(fromRGB: output, format: .i420, timestamp: frame.timestamp, capturedAt: frame.capturedAt)
     }
 }

@@ -28,22 +28,30 @@ public final class LiveRefinement: @unchecked Sendable {
     /// the face too many frames late, and holds the GPU from the warp path too long (a 2.5 s refinement on
     /// lavapipe brings the frame rate down to about 1 frame/s), so `auto` turns it off.
     public let asyncFrameLimit: Double
-    /// Weight of a new refinement's change against the face's earlier ones (1 keeps only the newest). Blending
-    /// them, in the face's own crop coordinates, keeps consecutive frames' corrections alike: what the refined
-    /// path adds to the warp path's flicker is the change's own variation from frame to frame once the change is
-    /// rounded together with the composite (`add`). On d18 with Gauss written losslessly (.y4m), refined on every
-    /// frame: the first 40 frames 1.164 at 0.5 with the change rounded on its own (warp path 1.153), rounded
-    /// once 1.159 at 0.5, 1.152 at 0.25, 1.151 at 0.1; the 90 frames 1.109 at 0.25 (warp path 1.112). 0.25
-    /// still follows a change of light within about 8 refinements (0.75⁸ ≈ 0.1). `recastd run --change-weight`.
-    public let changeWeight: Float
-    /// `changeWeight` unless given.
-    public static let defaultChangeWeight: Float = 0.25
+    /// Time constant, in seconds of the stream, with which a new refinement's change replaces the face's earlier
+    /// ones: a refinement made `t` seconds after the last weighs `1 − exp(−t / changeTime)` (0 keeps only the
+    /// newest). Blending them, in the face's own crop coordinates, keeps consecutive frames' corrections alike:
+    /// what the refined path adds to the warp path's flicker is the change's own variation from frame to frame,
+    /// once the change is rounded together with the composite (`add`). A time rather than a weight per refinement,
+    /// so that `sync` (a refinement every frame) and `async` (one every few frames) follow light alike.
+    /// Whole clips with Obama refined on every frame (lavapipe, lossless .y4m), flicker ratio added to the warp
+    /// path's: a quarter of each refinement (the blend before) +0.0007, +0.0016, +0.0004 on d0, d18, d3; 1 s
+    /// +0.0002, −0.0012, +0.0010 (d3's head turns, and a change made many frames earlier sits less well on the
+    /// turned face); 0.25 s +0.0003, −0.0003, +0.0006. A change that hardly moves after the first refinement adds
+    /// 0.0002 on d0: rounding the composite with any change added moves which values round up.
+    /// `recastd run --change-time`.
+    public let changeTime: Double
+    /// `changeTime` unless given: a new refinement weighs 0.125 at 30 frames/s, and a change of light is followed
+    /// within about half a second.
+    public static let defaultChangeTime = 0.25
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
     private let lock = NSLock()
-    /// The change added to frames: the refinements of the face so far, each new one weighted `changeWeight`.
+    /// The change added to frames: the refinements of the face so far, blended over `changeTime`.
     private(set) var latest: [Float]?
+    /// The stream time of the frame whose refinement was last blended into `latest`.
+    private var latestTime: Double?
     private var busy = false
     private var refinedCount = 0
     private var failure: (any Error)?
@@ -57,11 +65,11 @@ public final class LiveRefinement: @unchecked Sendable {
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
     public init(
-        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeWeight: Float = defaultChangeWeight
+        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeTime: Double = defaultChangeTime
     ) {
         precondition(mode != .off, "an off refinement is no refinement")
-        precondition(changeWeight > 0 && changeWeight <= 1, "a change weight is in (0, 1]")
-        self.changeWeight = changeWeight
+        precondition(changeTime >= 0, "a change time is 0 or more seconds")
+        self.changeTime = changeTime
         self.refiner = refiner
         self.mode = mode
         self.frameBudget = frameBudget
@@ -88,9 +96,9 @@ public final class LiveRefinement: @unchecked Sendable {
         mode = seconds <= frameBudget ? .sync : seconds <= asyncFrameLimit * frameBudget ? .async : .off
     }
 
-    /// The frame with its face refined (`sync`), or with the latest refinement (`async`). With several faces the
-    /// one followed longest is refined: the sliding window holds one face's frames.
-    public func apply(to frame: SwappedFrame) throws -> RGBImage {
+    /// The frame (at `time` seconds of the stream) with its face refined (`sync`), or with the latest refinement
+    /// (`async`). With several faces the one followed longest is refined: the sliding window holds one face's frames.
+    public func apply(to frame: SwappedFrame, at time: Double) throws -> RGBImage {
         if let failure = lock.withLock({ self.failure }) { throw failure }
         guard let face = frame.faces.min(by: { $0.id < $1.id }) else { return frame.image }
         if face.id != refinedFace {
@@ -104,9 +112,9 @@ public final class LiveRefinement: @unchecked Sendable {
         switch mode {
         case .auto:
             try chooseMode(timing: pixels())
-            return try apply(to: frame)
+            return try apply(to: frame, at: time)
         case .sync:
-            store(try timedChange(pixels()), generation: lock.withLock { generation })
+            store(try timedChange(pixels()), of: time, generation: lock.withLock { generation })
         case .async:
             let (start, current) = lock.withLock {
                 defer { busy = true }
@@ -116,7 +124,7 @@ public final class LiveRefinement: @unchecked Sendable {
                 let input = pixels()
                 worker.async { [self] in
                     do {
-                        store(try timedChange(input), generation: current)
+                        store(try timedChange(input), of: time, generation: current)
                     } catch {
                         lock.withLock { failure = error }
                     }
@@ -140,7 +148,7 @@ public final class LiveRefinement: @unchecked Sendable {
     /// `apply`'s thread.
     public func faceLost() {
         lock.withLock {
-            latest = nil
+            (latest, latestTime) = (nil, nil)
             generation += 1
         }
         worker.async { [refiner] in refiner.resetWindow() }
@@ -154,10 +162,18 @@ public final class LiveRefinement: @unchecked Sendable {
         return change
     }
 
-    func store(_ change: [Float], generation made: Int) {
+    /// Blends `change`, the refinement of the frame at `time` seconds, into `latest`. A frame earlier than the last
+    /// blended one (a restarted stream's clock) starts the blend over.
+    func store(_ change: [Float], of time: Double, generation made: Int) {
         lock.withLock {
             guard made == generation else { return }
-            latest = latest.map { earlier in zip(earlier, change).map { $0 + changeWeight * ($1 - $0) } } ?? change
+            if let earlier = latest, let earlierTime = latestTime, time >= earlierTime, changeTime > 0 {
+                let weight = Float(1 - exp(-(time - earlierTime) / changeTime))
+                latest = zip(earlier, change).map { $0 + weight * ($1 - $0) }
+            } else {
+                latest = change
+            }
+            latestTime = time
             refinedCount += 1
         }
     }
