@@ -104,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
-    @Option(name: .customLong("change-time"), help: "Seconds, 0 to 10, over which a new refinement's change replaces the face's earlier ones: longer is steadier between frames, slower to follow light (default 0.25).")
+    @Option(name: .customLong("change-time"), help: "Time constant in seconds (0 to 10) with which a new refinement's change replaces the face's earlier ones; 0 keeps only the newest: longer is steadier between frames, slower to follow light (default 0.25).")
     var changeTime: Double?
 
     func run() async throws {

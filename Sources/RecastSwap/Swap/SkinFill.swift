@@ -206,6 +206,8 @@ enum SkinFill {
 struct ForeheadLine {
     /// The tops of the brows, across the face: the person's right brow (on the left of the picture), then the left.
     static let browTops = [70, 63, 105, 66, 107, 336, 296, 334, 293, 300]
+    /// How far the line runs above the brows' tops, as a share of their mean height above the eyes: the mesh's
+    /// brow points sit on the brows' upper edge, and the line keeps that edge below it, taken as it is.
     static let margin: Float = 0.1
 
     private let origin: SIMD2<Float>
