@@ -57,11 +57,12 @@ enum SkinFill {
         let isForehead = (0..<(width * height)).map { forehead?.isAbove(centre(of: $0, width: width)) ?? false }
         // The inner part below the forehead is taken as it is (eyes, brows, nose, mouth, a beard).
         let isKept = isForehead.indices.map { !isForehead[$0] && core.contains($0 % width, $0 / width) }
-        let keptColours = isKept.indices.filter { isKept[$0] }.map(colour)
+        let keptPixels = isKept.indices.filter { isKept[$0] }
+        let keptColours = keptPixels.map(colour)
         guard keptColours.count > 16 else { return image }
         let typical = (0..<3).map { channel in RobustSpread(keptColours.map { $0[channel] }) }
         let tolerances = [lumaTolerance, chromaTolerance, chromaTolerance]
-        let isHair = forehead.flatMap { hairTest($0, kept: isKept.indices.filter { isKept[$0] }, colour: colour, width: width) }
+        let isHair = forehead.flatMap { hairTest($0, kept: keptPixels, colours: keptColours, width: width) }
         let looksLikeSkin = isKept.indices.map { pixel in
             guard !isKept[pixel] else { return true }
             guard inside.contains(pixel % width, pixel / width) else { return false }
@@ -80,15 +81,17 @@ enum SkinFill {
 
     /// Whether a forehead pixel (index, luma and chroma) is hair: darker than the face's skin by more than
     /// `foreheadDarkening` robust deviations and by a tenth (a face of even skin has a small spread), against the
-    /// skin's luma as it runs across the face below the forehead (a least-squares line, so a face lit from one side
-    /// does not have its shaded side taken for hair). Hair over a forehead is darker than the skin beside it, and
-    /// shading alone hardly makes a forehead darker than the face.
+    /// skin's luma as it runs across the face below the forehead (a least-squares line through the `kept` pixels'
+    /// luma and chroma `colours`, so a face lit from one side does not have its shaded side taken for hair). Hair
+    /// over a forehead is darker than the skin beside it, and shading alone hardly makes a forehead darker than the
+    /// face.
     static func hairTest(
-        _ line: ForeheadLine, kept: [Int], colour: (Int) -> SIMD3<Float>, width: Int
+        _ line: ForeheadLine, kept: [Int], colours: [SIMD3<Float>], width: Int
     ) -> ((Int, SIMD3<Float>) -> Bool)? {
         let position = { (pixel: Int) in line.position(of: centre(of: pixel, width: width)) }
-        guard let light = LinearFit(kept.map(position), kept.map(colour)) else { return nil }
-        let spread = RobustSpread(kept.map { colour($0).x - light.value(at: position($0)).x })
+        let positions = kept.map(position)
+        guard let light = LinearFit(positions, colours) else { return nil }
+        let spread = RobustSpread(zip(positions, colours).map { $1.x - light.value(at: $0).x })
         return { pixel, value in
             let skin = light.value(at: position(pixel)).x
             return value.x - skin < min(spread.median - foreheadDarkening * spread.deviation, -0.1 * skin)
