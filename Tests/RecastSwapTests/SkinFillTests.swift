@@ -142,10 +142,10 @@ struct SkinFillTests {
         let image = RGBImage(
             width: 192, height: 192,
             pixels: [UInt8](try Data(contentsOf: IdentityTests.root.appendingPathComponent("Tests/Fixtures/face_mesh/astronaut_192.rgb"))))
-        let mesh = try ShapeTransferTests.mesh("astronaut").map { SIMD2($0.x, $0.y) }
+        let mesh = try ShapeTransferTests.mesh("astronaut")
         let filled = SkinFill.fill(image, mesh: mesh)
         let line = ForeheadLine(mesh: mesh)
-        let outline = MeshLandmarks.faceOval.map { mesh[$0] }
+        let outline = MeshLandmarks.faceOval.map { SIMD2(mesh[$0].x, mesh[$0].y) }
         let inside = PolygonMask(outline, width: 192, height: 192)
         let core = PolygonMask(SkinFill.innerOutline(outline), width: 192, height: 192)
         // Her forehead's skin is bright (luma 200–230), her hair darker than 170.

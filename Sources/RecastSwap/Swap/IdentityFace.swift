@@ -40,9 +40,8 @@ public struct IdentityFace: Sendable {
         let bottom = min(image.height, Int((ys.max()! + margin).rounded(.up)))
         let origin = SIMD3(Float(left), Float(top), 0)
         let mesh = face.mesh.map { $0 - origin }
-        let points = mesh.map { SIMD2($0.x, $0.y) }
         let photo = image.cropped(x: left, y: top, width: right - left, height: bottom - top)
-        let texture = SkinFill.fill(photo, mesh: points)
+        let texture = SkinFill.fill(photo, mesh: mesh)
         return IdentityFace(texture: texture, photo: photo, mesh: mesh, embedding: face.embedding)
     }
 }

@@ -38,10 +38,10 @@ enum SkinFill {
         return outline.map { centre + ($0 - centre) * innerFraction }
     }
 
-    /// `image` with the non-skin pixels near and outside the outline of `mesh` (a face mesh's points in its
-    /// pixels), and above its brows, refilled.
-    static func fill(_ image: RGBImage, mesh: [SIMD2<Float>]) -> RGBImage {
-        fill(image, outline: MeshLandmarks.faceOval.map { mesh[$0] }, forehead: ForeheadLine(mesh: mesh))
+    /// `image` with the non-skin pixels near and outside the outline of `mesh` (a face mesh in its pixels), and
+    /// above its brows, refilled.
+    static func fill(_ image: RGBImage, mesh: [SIMD3<Float>]) -> RGBImage {
+        fill(image, outline: MeshLandmarks.faceOval.map { SIMD2(mesh[$0].x, mesh[$0].y) }, forehead: ForeheadLine(mesh: mesh))
     }
 
     /// `image` with the non-skin pixels near and outside `outline` (a closed polygon in its pixels), and above
@@ -231,9 +231,8 @@ struct ForeheadLine {
         knots = local.map { SIMD2($0.x, $0.y + raise) }.sorted { $0.x < $1.x }
     }
 
-    init(mesh: [SIMD2<Float>]) {
-        let corners = { (pair: (Int, Int)) in (mesh[pair.0] + mesh[pair.1]) / 2 }
-        self.init(browTops: Self.browTops.map { mesh[$0] }, eyes: (corners(MeshLandmarks.rightEyeCorners), corners(MeshLandmarks.leftEyeCorners)))
+    init(mesh: [SIMD3<Float>]) {
+        self.init(browTops: Self.browTops.map { SIMD2(mesh[$0].x, mesh[$0].y) }, eyes: MeshLandmarks.eyeCenters(mesh))
     }
 
     /// How far `point` lies along the eye line, from between the eyes towards the left eye.
