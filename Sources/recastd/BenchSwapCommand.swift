@@ -78,7 +78,7 @@ struct BenchSwapCommand: ParsableCommand {
         let swap = try WarpSwap(engine: engine, models: models, identityImage: identity)
         swap.tracker.detectionInterval = detectEvery
         swap.identityShape = identityShape
-        let refinement = refiner.map { LiveRefinement(refiner: $0, mode: mode, frameBudget: 1.0 / 30) }
+        let refinement = try refiner.map { try LiveRefinement(refiner: $0, models: models, mode: mode, frameBudget: 1.0 / 30) }
         try refinement?.setIdentity(swap.identity)
         // The refiner is shared by the rows: start each with an empty sliding window.
         refinement?.faceLost()

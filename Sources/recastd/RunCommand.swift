@@ -104,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
-    @Option(name: .customLong("change-time"), help: "Time constant in seconds (0 to 10) with which a new refinement's change replaces the face's earlier ones; 0 keeps only the newest: longer is steadier between frames, slower to follow light (default 0.25).")
+    @Option(name: .customLong("change-time"), help: "Time constant in seconds (0 to 10) with which a new refinement's change replaces the face's earlier ones; 0 keeps only the newest: longer is steadier between frames, slower to follow light (default 1).")
     var changeTime: Double?
 
     func run() async throws {
@@ -197,8 +197,8 @@ struct RunCommand: AsyncParsableCommand {
         settings.attentionWeight = Float(configuration.attentionWeight)
         settings.changeBlur = Float(configuration.changeBlur)
         let refiner = try FaceRefiner(engine: engine, directory: directory, models: models, settings: settings)
-        let refinement = LiveRefinement(
-            refiner: refiner, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30), changeTime: configuration.changeTime)
+        let refinement = try LiveRefinement(
+            refiner: refiner, models: models, mode: configuration.refineMode, frameBudget: 1 / (configuration.fps ?? 30), changeTime: configuration.changeTime)
         let processor = try SwapProcessor(swap: swap, refinement: refinement)
         var metadata: Logger.Metadata = ["model": "\(directory)", "mode": "\(refinement.mode.rawValue)", "steps": "\(refiner.stepCount)"]
         if configuration.refineMode == .auto {

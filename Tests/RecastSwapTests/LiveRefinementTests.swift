@@ -67,7 +67,7 @@ struct LiveRefinementTests {
     @Test("sync: the refined face is painted under the swap's mask and nowhere else")
     func syncPaintsUnderMask() throws {
         let (frame, swap) = try Self.swappedFrame()
-        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1)
+        let refinement = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .sync, frameBudget: 1)
         try refinement.setIdentity(swap.identity)
         let refined = try refinement.apply(to: frame, at: 0)
         let face = try #require(frame.faces.first)
@@ -80,21 +80,21 @@ struct LiveRefinementTests {
     @Test("async: frames pass at once with the latest refinement; auto picks by measured speed")
     func asyncAndAuto() throws {
         let (frame, _) = try Self.swappedFrame()
-        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .async, frameBudget: 1)
+        let refinement = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .async, frameBudget: 1)
         #expect(try refinement.apply(to: frame, at: 0).pixels == frame.image.pixels, "nothing is refined yet")
         refinement.finish()
         #expect(refinement.refinedFrames == 1, "finish() waits for the refinement in flight")
         #expect(try refinement.apply(to: frame, at: 0).pixels != frame.image.pixels, "the finished refinement is applied")
 
-        let patient = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
+        let patient = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .auto, frameBudget: 1000)
         _ = try patient.apply(to: frame, at: 0)
         #expect(patient.mode == .sync && patient.refinedFrames == 1)
         let seconds = patient.lastMilliseconds / 1000
         // A refinement between one and asyncFrameLimit frame intervals long: async; longer: off.
-        let hurried = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: seconds / 10, asyncFrameLimit: 1e6)
+        let hurried = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .auto, frameBudget: seconds / 10, asyncFrameLimit: 1e6)
         _ = try hurried.apply(to: frame, at: 0)
         #expect(hurried.mode == .async && hurried.lastMilliseconds > 0, "\(hurried.lastMilliseconds) ms against \(seconds * 100) ms intervals")
-        let hopeless = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1e-9)
+        let hopeless = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .auto, frameBudget: 1e-9)
         #expect(try hopeless.apply(to: frame, at: 0).pixels == frame.image.pixels, "a refinement far too slow is not applied")
         #expect(hopeless.mode == .off && hopeless.refinedFrames == 0)
     }
@@ -102,7 +102,7 @@ struct LiveRefinementTests {
     @Test("auto decides on the identity's face, before the first frame")
     func autoDecidesOnIdentity() throws {
         let (_, swap) = try Self.swappedFrame()
-        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .auto, frameBudget: 1000)
+        let refinement = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .auto, frameBudget: 1000)
         try refinement.setIdentity(swap.identity)
         #expect(refinement.mode == .sync && refinement.lastMilliseconds > 0 && refinement.refinedFrames == 0)
     }
@@ -128,42 +128,86 @@ struct LiveRefinementTests {
 
     @Test("each new change is blended into the face's earlier ones by the time between them; a lost face starts over and a stale refinement is dropped")
     func changeBlending() throws {
-        let refinement = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeTime: 2)
+        let refinement = try LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), models: Self.models, mode: .sync, frameBudget: 1, changeTime: 2)
         func latest() throws -> [Float] { try #require(refinement.latest) }
+        // The same mesh every time: nothing to move before blending.
+        let still: [SIMD3<Float>] = []
         func near(_ expected: [Float]) throws -> Bool {
             let values = try latest()
             return values.count == expected.count && zip(values, expected).allSatisfy { abs($0 - $1) < 1e-5 }
         }
-        refinement.store([8, -4], of: 10, generation: 0)
+        try refinement.store([8, -4], on: still, of: 10, generation: 0)
         #expect(try latest() == [8, -4], "the first change is taken as it is")
         // A quarter new after 2·ln(4/3) s.
-        refinement.store([0, 4], of: 10 + 2 * log(4.0 / 3), generation: 0)
+        try refinement.store([0, 4], on: still, of: 10 + 2 * log(4.0 / 3), generation: 0)
         #expect(try near([6, -2]), "\(refinement.latest ?? [])")
         // Refinements far apart (async on a slow device) weigh more each: three quarters new after 2·ln 4 s.
-        refinement.store([10, 10], of: 10 + 2 * log(4.0 / 3) + 2 * log(4.0), generation: 0)
+        try refinement.store([10, 10], on: still, of: 10 + 2 * log(4.0 / 3) + 2 * log(4.0), generation: 0)
         #expect(try near([9, 7]), "\(refinement.latest ?? [])")
-        refinement.store([1, 1], of: 3, generation: 0)
+        try refinement.store([1, 1], on: still, of: 3, generation: 0)
         #expect(try latest() == [1, 1], "a clock that went back starts over")
         refinement.faceLost()
         #expect(refinement.latest == nil)
-        refinement.store([5, 5], of: 4, generation: 0)
+        try refinement.store([5, 5], on: still, of: 4, generation: 0)
         #expect(refinement.latest == nil, "a refinement of the lost face is not used")
-        refinement.store([1, 3], of: 4, generation: 1)
+        try refinement.store([1, 3], on: still, of: 4, generation: 1)
         #expect(try latest() == [1, 3], "the new face's first change is taken as it is")
 
-        let newest = LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), mode: .sync, frameBudget: 1, changeTime: 0)
-        newest.store([8, -4], of: 0, generation: 0)
-        newest.store([0, 4], of: 0.04, generation: 0)
+        let newest = try LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), models: Self.models, mode: .sync, frameBudget: 1, changeTime: 0)
+        try newest.store([8, -4], on: still, of: 0, generation: 0)
+        try newest.store([0, 4], on: still, of: 0.04, generation: 0)
         #expect(newest.latest == [0, 4], "a change time of 0 keeps only the newest")
         refinement.finish()
         newest.finish()
+    }
+
+    @Test("an earlier change is moved with the face's mesh before a new one is blended into it; outside the face it stays")
+    func changeFollowsFace() throws {
+        let (frame, _) = try Self.swappedFrame()
+        let face = try #require(frame.faces.first)
+        let side = 64
+        let refinement = try LiveRefinement(refiner: try Self.refiner(Self.settings(window: 0, weight: 0)), models: Self.models, mode: .sync, frameBudget: 1)
+        let earlier = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale).changePoints(face.mesh, size: side)
+        // The features moved within the crop (a head turning), by (5, 3) of its pixels.
+        let shift = SIMD3<Float>(5, 3, 0)
+        let current = earlier.map { $0 + shift }
+        // A linear ramp, which bilinear sampling reproduces exactly wherever it is read.
+        func ramp(_ x: Float, _ y: Float, _ channel: Int) -> Float { 2 * x + 0.5 * y + 10 * Float(channel) }
+        var change = [Float](repeating: 0, count: side * side * 3)
+        for v in 0..<side {
+            for u in 0..<side {
+                for channel in 0..<3 { change[(v * side + u) * 3 + channel] = ramp(Float(u), Float(v), channel) }
+            }
+        }
+        let moved = try refinement.follow(change, from: earlier, to: current)
+        var onFace = 0
+        for v in 0..<side {
+            for u in 0..<side {
+                let index = (v * side + u) * 3
+                if moved[index..<(index + 3)] == change[index..<(index + 3)] { continue }
+                onFace += 1
+                for channel in 0..<3 {
+                    #expect(abs(moved[index + channel] - ramp(Float(u) - 5, Float(v) - 3, channel)) < 1e-3, "(\(u), \(v))")
+                }
+            }
+        }
+        #expect(onFace > side * side / 3, "\(onFace) of \(side * side) values moved")
+        let noseTip = current[1]
+        let tip = (Int(noseTip.y.rounded()) * side + Int(noseTip.x.rounded())) * 3
+        #expect(abs(moved[tip] - ramp(noseTip.x.rounded() - 5, noseTip.y.rounded() - 3, 0)) < 1e-3, "the nose tip carries what lay under it")
+
+        // Blended with no time between them, the earlier change is kept as moved.
+        try refinement.store(change, on: earlier, of: 1, generation: 0)
+        try refinement.store([Float](repeating: 0, count: change.count), on: current, of: 1, generation: 0)
+        #expect(refinement.latest == moved)
+        refinement.finish()
     }
 
     @Test("the change is added to the composite before its one rounding, where the mask is on and nowhere else")
     func changeRoundedOnce() throws {
         let (frame, _) = try Self.swappedFrame()
         let face = try #require(frame.faces.first)
-        let refinement = LiveRefinement(refiner: try Self.refiner(), mode: .sync, frameBudget: 1)
+        let refinement = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .sync, frameBudget: 1)
         let side = 64, added: Float = 0.3
         let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale)
         // A pixel another face was drawn over since: the change goes on what is there.

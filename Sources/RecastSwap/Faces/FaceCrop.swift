@@ -65,3 +65,15 @@ public struct FaceCrop: Sendable, Equatable {
         return pixels
     }
 }
+
+extension FaceCrop {
+    /// `mesh` (image pixels) in the pixels of a `size`×`size` RGB crop's values (`extract`: value (u, v) at
+    /// (u, v), the mesh warp's convention), z scaled alike.
+    func changePoints(_ mesh: [SIMD3<Float>], size: Int) -> [SIMD3<Float>] {
+        let scale = Float(size) / side
+        return mesh.map { point in
+            let planar = cropPoint(SIMD2(point.x, point.y), size: size) - 0.5
+            return SIMD3(planar.x, planar.y, point.z * scale)
+        }
+    }
+}

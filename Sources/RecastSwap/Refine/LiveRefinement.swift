@@ -1,5 +1,6 @@
 import Foundation
 import RecastMedia
+import RecastNN
 
 /// When the diffusion refinement runs.
 public enum RefineMode: String, Sendable, CaseIterable {
@@ -16,8 +17,10 @@ public enum RefineMode: String, Sendable, CaseIterable {
 
 /// The refinement of the live path: the face crop of each swapped frame refined by `FaceRefiner` and the
 /// change it makes (`FaceRefiner.change`, in the face's levelled crop) added back under the swap's mask.
-/// Because the change is kept in face coordinates, a refinement made on an earlier frame still lands on the
-/// face in `async` mode while the warp path keeps the frame rate.
+/// The change is kept in face coordinates and moved with the face's mesh (`follow`) before a new one is blended
+/// into it and, in `async` mode, onto each later frame's face: it stays on the features it was made for while the
+/// head turns within the crop, and a refinement made on an earlier frame still lands on the face while the warp
+/// path keeps the frame rate.
 /// `@unchecked Sendable`: one pipeline thread calls `apply`; what the worker writes is guarded by `lock`.
 public final class LiveRefinement: @unchecked Sendable {
     public let refiner: FaceRefiner
@@ -30,26 +33,31 @@ public final class LiveRefinement: @unchecked Sendable {
     public let asyncFrameLimit: Double
     /// Time constant, in seconds of the stream, with which a new refinement's change replaces the face's earlier
     /// ones: a refinement made `t` seconds after the last weighs `1 − exp(−t / changeTime)` (0 keeps only the
-    /// newest). Blending them, in the face's own crop coordinates, keeps consecutive frames' corrections alike:
-    /// what the refined path adds to the warp path's flicker is the change's own variation from frame to frame,
-    /// once the change is rounded together with the composite (`add`). A time rather than a weight per refinement,
-    /// so that `sync` (a refinement every frame) and `async` (one every few frames) follow light alike.
+    /// newest). Blending them, moved with the face (`follow`), keeps consecutive frames' corrections alike: what
+    /// the refined path adds to the warp path's flicker is the change's own variation from frame to frame, once the
+    /// change is rounded together with the composite (`add`). A time rather than a weight per refinement, so that
+    /// `sync` (a refinement every frame) and `async` (one every few frames) follow light alike.
     /// Whole clips with Obama refined on every frame (lavapipe, lossless .y4m), flicker ratio added to the warp
-    /// path's: a quarter of each refinement (the blend before) +0.0007, +0.0016, +0.0004 on d0, d18, d3; 1 s
-    /// +0.0002, −0.0012, +0.0010 (d3's head turns, and a change made many frames earlier sits less well on the
-    /// turned face); 0.25 s +0.0003, −0.0003, +0.0006. A change that hardly moves after the first refinement adds
-    /// 0.0002 on d0: rounding the composite with any change added moves which values round up.
+    /// path's on d0, d18, d3: 1 s −0.0001, −0.0022, −0.0003; 0.25 s +0.0002, −0.0007, −0.0001. Before the change
+    /// was moved with the face: 1 s +0.0002, −0.0012, +0.0010 (d3's head turns), 0.25 s +0.0003, −0.0003, +0.0006.
     /// `recastd run --change-time`.
     public let changeTime: Double
-    /// `changeTime` unless given: a new refinement weighs 0.125 at 30 frames/s, and a change of light is followed
-    /// within about half a second.
-    public static let defaultChangeTime = 0.25
+    /// `changeTime` unless given: a new refinement weighs 0.03 at 30 frames/s, and a change of light is followed
+    /// within a few seconds (the warp path's colour transfer follows it from frame to frame meanwhile).
+    public static let defaultChangeTime = 1.0
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
     private let lock = NSLock()
     /// The change added to frames: the refinements of the face so far, blended over `changeTime`.
     private(set) var latest: [Float]?
+    /// The face's mesh, in the change's pixels, on the frame `latest` was last blended on.
+    private var latestMesh: [SIMD3<Float>] = []
+    /// The face mesh with its eyes and mouth closed over: what an earlier change is moved on (`follow`).
+    private let surface: TriangleMesh
+    /// The refiner's GPU in fp32: the change is moved on every frame, and fp16's steps (1/64 at 16) rounded in anew
+    /// each time would move which values round up.
+    private let surfaceEngine: TensorEngine
     /// The stream time of the frame whose refinement was last blended into `latest`.
     private var latestTime: Double?
     private var busy = false
@@ -64,11 +72,16 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Milliseconds of the last refinement (encode, UNet steps, decode).
     public var lastMilliseconds: Double { lock.withLock { milliseconds } }
 
+    /// - models: the models directory, for the face mesh's triangles.
     public init(
-        refiner: FaceRefiner, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4, changeTime: Double = defaultChangeTime
-    ) {
+        refiner: FaceRefiner, models: URL, mode: RefineMode, frameBudget: Double, asyncFrameLimit: Double = 4,
+        changeTime: Double = defaultChangeTime
+    ) throws {
         precondition(mode != .off, "an off refinement is no refinement")
         precondition(changeTime >= 0, "a change time is 0 or more seconds")
+        surface = try TriangleMesh.faceMesh(modelsDirectory: models)
+            .fillingHoles(through: MeshLandmarks.eyeOpenings.union(MeshLandmarks.mouthOpening))
+        surfaceEngine = try TensorEngine(gpu: refiner.model.unet.engine.gpu, precision: .float32)
         self.changeTime = changeTime
         self.refiner = refiner
         self.mode = mode
@@ -109,12 +122,13 @@ public final class LiveRefinement: @unchecked Sendable {
         let side = refiner.settings.side
         // The crop is cut only when it is refined: in `async` most frames just take the latest change.
         let pixels = { crop.extract(from: frame.image, size: side) }
+        let mesh = crop.changePoints(face.mesh, size: side)
         switch mode {
         case .auto:
             try chooseMode(timing: pixels())
             return try apply(to: frame, at: time)
         case .sync:
-            store(try timedChange(pixels()), of: time, generation: lock.withLock { generation })
+            try store(try timedChange(pixels()), on: mesh, of: time, generation: lock.withLock { generation })
         case .async:
             let (start, current) = lock.withLock {
                 defer { busy = true }
@@ -124,7 +138,7 @@ public final class LiveRefinement: @unchecked Sendable {
                 let input = pixels()
                 worker.async { [self] in
                     do {
-                        store(try timedChange(input), of: time, generation: current)
+                        try store(try timedChange(input), on: mesh, of: time, generation: current)
                     } catch {
                         lock.withLock { failure = error }
                     }
@@ -134,8 +148,10 @@ public final class LiveRefinement: @unchecked Sendable {
         case .off:
             return frame.image
         }
-        guard let change = lock.withLock({ latest }) else { return frame.image }
-        return add(change, side: side, crop: crop, under: face, to: frame.image)
+        guard let (change, changeMesh) = lock.withLock({ latest.map { ($0, latestMesh) } }) else { return frame.image }
+        // In `async` the latest change was made on an earlier frame: moved onto this frame's face.
+        let placed = changeMesh == mesh ? change : try follow(change, from: changeMesh, to: mesh)
+        return add(placed, side: side, crop: crop, under: face, to: frame.image)
     }
 
     /// Waits for the refinement in flight (`async`), so that no GPU work outlives the caller: a process that
@@ -148,7 +164,7 @@ public final class LiveRefinement: @unchecked Sendable {
     /// `apply`'s thread.
     public func faceLost() {
         lock.withLock {
-            (latest, latestTime) = (nil, nil)
+            (latest, latestMesh, latestTime) = (nil, [], nil)
             generation += 1
         }
         worker.async { [refiner] in refiner.resetWindow() }
@@ -162,20 +178,41 @@ public final class LiveRefinement: @unchecked Sendable {
         return change
     }
 
-    /// Blends `change`, the refinement of the frame at `time` seconds, into `latest`. A frame earlier than the last
-    /// blended one (a restarted stream's clock) starts the blend over.
-    func store(_ change: [Float], of time: Double, generation made: Int) {
+    /// Blends `change`, the refinement of the frame at `time` seconds whose face has `mesh` (in the change's pixels,
+    /// `FaceCrop.changePoints`), into `latest`, moved first from its own frame's mesh to this one (`follow`). A frame
+    /// earlier than the last blended one (a restarted stream's clock) starts the blend over.
+    func store(_ change: [Float], on mesh: [SIMD3<Float>], of time: Double, generation made: Int) throws {
+        let (earlier, earlierMesh, weight) = lock.withLock { () -> ([Float]?, [SIMD3<Float>], Float) in
+            guard let earlier = latest, let earlierTime = latestTime, time >= earlierTime, changeTime > 0 else { return (nil, [], 1) }
+            return (earlier, latestMesh, Float(1 - exp(-(time - earlierTime) / changeTime)))
+        }
+        // Moved outside the lock: the GPU warp must not hold up `apply`'s read of `latest`.
+        let moved = try earlier.map { earlierMesh == mesh ? $0 : try follow($0, from: earlierMesh, to: mesh) }
         lock.withLock {
             guard made == generation else { return }
-            if let earlier = latest, let earlierTime = latestTime, time >= earlierTime, changeTime > 0 {
-                let weight = Float(1 - exp(-(time - earlierTime) / changeTime))
-                latest = zip(earlier, change).map { $0 + weight * ($1 - $0) }
+            if let moved {
+                latest = zip(moved, change).map { $0 + weight * ($1 - $0) }
             } else {
                 latest = change
             }
-            latestTime = time
+            (latestMesh, latestTime) = (mesh, time)
             refinedCount += 1
         }
+    }
+
+    /// `change` (in the crop's pixels) moved with the face from mesh `earlier` to mesh `current` (both in those
+    /// pixels): each triangle of the closed face mesh carries what lay on it (the mesh warp op, bilinear); what lies
+    /// outside the face stays where it was. The crop follows the face's box and eyes, but a head turning within it
+    /// moves its features across it: a change made a few frames earlier would otherwise sit beside the features it
+    /// corrected.
+    func follow(_ change: [Float], from earlier: [SIMD3<Float>], to current: [SIMD3<Float>]) throws -> [Float] {
+        let side = refiner.settings.side
+        let engine = surfaceEngine
+        let texture = try engine.makeTensor(shape: [1, side, side, 3], values: change)
+        let (image, mask) = try engine.meshWarp(
+            texture, mesh: surface, sourcePoints: earlier.map { SIMD2($0.x, $0.y) }, destinationPoints: current, height: side, width: side)
+        let (warped, covered) = (try engine.read(image), try engine.read(mask))
+        return change.indices.map { covered[$0 / 3] > 0 ? warped[$0] : change[$0] }
     }
 
     /// Adds the crop-space `change` (bilinear) under the swap's mask to the face's composite before its rounding,
