@@ -67,12 +67,17 @@ public struct FaceCrop: Sendable, Equatable {
 }
 
 extension FaceCrop {
-    /// `mesh` (image pixels) in the pixels of a `size`×`size` RGB crop's values (`extract`: value (u, v) at
-    /// (u, v), the mesh warp's convention), z scaled alike.
+    /// An image point (pixels) where it falls among the values of a `size`×`size` crop as `extract` lays them out:
+    /// value (u, v) at (u, v), the mesh warp's and bilinear sampling's convention.
+    func valuePoint(_ point: SIMD2<Float>, size: Int) -> SIMD2<Float> {
+        cropPoint(point, size: size) - 0.5
+    }
+
+    /// `mesh` (image pixels) among a `size`×`size` crop's values (`valuePoint`), z scaled alike.
     func changePoints(_ mesh: [SIMD3<Float>], size: Int) -> [SIMD3<Float>] {
         let scale = Float(size) / side
         return mesh.map { point in
-            let planar = cropPoint(SIMD2(point.x, point.y), size: size) - 0.5
+            let planar = valuePoint(SIMD2(point.x, point.y), size: size)
             return SIMD3(planar.x, planar.y, point.z * scale)
         }
     }

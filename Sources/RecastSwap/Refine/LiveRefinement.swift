@@ -226,7 +226,7 @@ public final class LiveRefinement: @unchecked Sendable {
             for x in 0..<region.width {
                 let weight = min(1, face.mask[y * region.width + x])
                 guard weight > 0 else { continue }
-                let point = crop.cropPoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side) - 0.5
+                let point = crop.valuePoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side)
                 guard let delta = Self.sample(change, side: side, at: point) else { continue }
                 let index = (y * region.width + x) * 3
                 for channel in 0..<3 {
