@@ -18,6 +18,8 @@ public enum MeshLandmarks {
     ]
     static let rightMouthCorner = 61
     static let leftMouthCorner = 291
+    /// The lips' outer edge (MediaPipe's lips connections), from the right mouth corner over the upper lip and back.
+    static let outerLips = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146]
 
     static func eyeCenters(_ mesh: [SIMD3<Float>]) -> (right: SIMD2<Float>, left: SIMD2<Float>) {
         func center(_ corners: (Int, Int)) -> SIMD2<Float> {

@@ -31,6 +31,8 @@ public final class WarpSwap: @unchecked Sendable {
     /// Whether the identity's eyes fill the live eye openings: they are then closed as far as the live eyes are (see
     /// `EyeClosure`), since the mesh alone barely narrows for a blink.
     private let drawsIdentityEyes: Bool
+    /// Where and when the person's own lids show: through a blink.
+    let liveEyelids = LiveEyelids()
     /// Per followed face (by tracker id).
     private var states: [Int: FaceState] = [:]
     /// Milliseconds each stage of the last `swap` took.
@@ -127,18 +129,20 @@ public final class WarpSwap: @unchecked Sendable {
             var state = states[tracked.id]
                 ?? FaceState(smoother: MeshSmoother(points: smoothing, eyelids: eyelidSmoothing, count: tracked.face.mesh.count))
             var face = tracked.face
-            var eyeClosure: Float = 0
+            var eyeClosure: Float = 0, liveLids: Float = 0
             if let time {
                 face.mesh = state.smoother.smooth(face.mesh, at: time)
                 if drawsIdentityEyes {
                     eyeClosure = state.eyeClosure.closure(face.mesh, at: time)
+                    liveLids = liveEyelids.shown(closure: eyeClosure, closedFor: state.eyeClosure.closedFor(at: time))
                 }
             }
+            let liveMesh = face.mesh
             face.mesh = drawing.shape.apply(face.mesh, strength: identityShape, neutral: &state.neutral, at: time)
             face.mesh = EyeClosure.close(face.mesh, by: eyeClosure)
             if let drawn = try draw(
-                face, eyeClosure: eyeClosure, id: tracked.id, drawing: drawing, from: image, into: &output, state: &state,
-                averagingColour: time != nil, clock: &clock)
+                face, eyeClosure: eyeClosure, liveLids: liveLids, liveMesh: liveMesh, id: tracked.id, drawing: drawing, from: image,
+                into: &output, state: &state, averagingColour: time != nil, clock: &clock)
             {
                 faces.append(drawn)
             }
@@ -151,10 +155,11 @@ public final class WarpSwap: @unchecked Sendable {
     /// Warps the identity onto `face`, matches its colour and blends it into `output`; nil when the face lies
     /// outside the picture. The identity's eyes are drawn from its own eyes closed by `eyeClosure` (as the
     /// live mesh's were), so a closing eye is covered by its lid from above instead of squeezed: only the
-    /// eyelids around the opening stretch.
+    /// eyelids around the opening stretch. Around them the person's own lids (on `liveMesh`, their unmoved points)
+    /// show by `liveLids` (`LiveEyelids`).
     private func draw(
-        _ face: AnalyzedFace, eyeClosure: Float, id: Int, drawing: Drawing, from image: RGBImage, into output: inout [UInt8],
-        state: inout FaceState, averagingColour: Bool, clock: inout StageClock
+        _ face: AnalyzedFace, eyeClosure: Float, liveLids: Float, liveMesh: [SIMD3<Float>], id: Int, drawing: Drawing,
+        from image: RGBImage, into output: inout [UInt8], state: inout FaceState, averagingColour: Bool, clock: inout StageClock
     ) throws -> SwappedFace? {
         let options = MeshWarpOptions(border: .clamp, featherWidth: max(1, featherFraction * face.box.width))
         // Only the face's bounding rectangle is drawn: the rest of the frame is never touched.
@@ -175,17 +180,19 @@ public final class WarpSwap: @unchecked Sendable {
             try engine.encodeMeshWarp(drawing.texture, geometry: geometry, options: options, output: warpedTensor, mask: maskTensor, into: $0)
         }
         let warped = try engine.read(warpedTensor)
-        let mask = try engine.read(maskTensor)
+        let faceMask = try engine.read(maskTensor)
+        let region = FaceRegion(left: left, top: top, width: width, height: height)
+        var mask = faceMask
+        liveEyelids.reveal(liveLids, mesh: liveMesh, in: &mask, region: region)
         clock.lap(\.warp)
-        let region = image.cropped(x: left, y: top, width: width, height: height)
-        var transfer = ColourTransfer.measure(warped, to: region.pixels, mask: mask)
+        let live = image.cropped(x: left, y: top, width: width, height: height)
+        var transfer = ColourTransfer.measure(warped, to: live.pixels, mask: mask)
         if averagingColour, let measured = transfer {
             state.colours = Array((state.colours + [measured]).suffix(max(1, window)))
             transfer = ColourTransfer.mean(state.colours)
         }
         let composite = (transfer ?? .unchanged).blend(warped, under: mask, into: &output, imageWidth: image.width, region: (left, top, width, height))
-        return SwappedFace(
-            id: id, mesh: face.mesh, region: FaceRegion(left: left, top: top, width: width, height: height), mask: mask, composite: composite)
+        return SwappedFace(id: id, mesh: face.mesh, region: region, mask: mask, faceMask: faceMask, composite: composite)
     }
 }
 
@@ -214,6 +221,9 @@ public struct SwappedFace: Sendable {
     public var region: FaceRegion
     /// Blend weight (0–1) of each pixel of `region`, row-major: 1 on the face, feathered at its edge.
     public var mask: [Float]
+    /// `mask` before the person's own lids were let through a blink (`LiveEyelids`): the face as the warp covers
+    /// it, on which a refinement's change lies whether or not the eyes are shut.
+    public var faceMask: [Float]
     /// The region's RGB values as blended, before their rounding to 8 bits, where `mask` is on (0 elsewhere):
     /// a refinement adds its change to these and rounds once (see `LiveRefinement`).
     public var composite: [Float]

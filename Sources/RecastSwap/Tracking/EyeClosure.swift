@@ -28,6 +28,8 @@ struct EyeClosure {
     /// Each eye's usual opening (lid gap over eye width), and when it was last updated.
     private var usual: [Float?] = [nil, nil]
     private var lastTime: Double?
+    /// When the eyes began to close, while they are closing or closed.
+    private var closingSince: Double?
 
     /// Where the lids meet when an eye shuts, from the lower lid towards the upper: mostly the upper lid moves.
     private static let meeting: Float = 0.25
@@ -52,7 +54,14 @@ struct EyeClosure {
             let narrowing = 1 - opening / current
             return min(1, max(0, (narrowing - deadZone) / (closedAt - deadZone)))
         }
-        return closures.min() ?? 0
+        let closure = closures.min() ?? 0
+        closingSince = closure > 0 ? closingSince ?? time : nil
+        return closure
+    }
+
+    /// Seconds the eyes have been closing or closed at `time` (as last given to `closure`); 0 when open.
+    func closedFor(at time: Double) -> Double {
+        closingSince.map { max(0, time - $0) } ?? 0
     }
 
     /// `points` (a mesh's, live or the identity's) with both eyes' lids moved `closure` of the way to where they meet.
