@@ -24,6 +24,15 @@ struct ContourFalloff {
         }
     }
 
+    /// Lowers `values` (row-major over `region`) around the contour through `points` of `mesh` (image pixels): each
+    /// by `strength` times its weight, so at strength 1 to nothing within the margin.
+    func lower(_ values: inout [Float], around points: [Int], of mesh: [SIMD3<Float>], in region: FaceRegion, by strength: Float = 1) {
+        let contour = points.map { SIMD2(mesh[$0].x - Float(region.left), mesh[$0].y - Float(region.top)) }
+        forEachWeight(around: contour, width: region.width, height: region.height) { x, y, weight in
+            values[y * region.width + x] *= 1 - strength * weight
+        }
+    }
+
     /// Distance from `point` to the closed polygon `contour`; 0 inside it.
     static func distanceOutside(_ point: SIMD2<Float>, _ contour: [SIMD2<Float>]) -> Float {
         var inside = false

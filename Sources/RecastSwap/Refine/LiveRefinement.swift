@@ -250,12 +250,8 @@ public final class LiveRefinement: @unchecked Sendable {
     /// How much of the change each pixel of `face.region` takes: the face as the warp covers it (`faceMask`, so the
     /// change does not come and go with the person's lids through a blink), less the lips (`lipsReach`).
     func changeWeights(under face: SwappedFace) -> [Float] {
-        let region = face.region
         var weights = face.faceMask
-        let lips = MeshLandmarks.outerLips.map { SIMD2(face.mesh[$0].x - Float(region.left), face.mesh[$0].y - Float(region.top)) }
-        lipsReach.forEachWeight(around: lips, width: region.width, height: region.height) { x, y, weight in
-            weights[y * region.width + x] *= 1 - weight
-        }
+        lipsReach.lower(&weights, around: MeshLandmarks.outerLips, of: face.mesh, in: face.region)
         return weights
     }
 

@@ -34,10 +34,7 @@ struct LiveEyelids {
     func reveal(_ shown: Float, mesh: [SIMD3<Float>], in mask: inout [Float], region: FaceRegion) {
         guard shown > 0 else { return }
         for contour in Self.contours {
-            let points = contour.map { SIMD2(mesh[$0].x - Float(region.left), mesh[$0].y - Float(region.top)) }
-            reach.forEachWeight(around: points, width: region.width, height: region.height) { x, y, weight in
-                mask[y * region.width + x] *= 1 - shown * weight
-            }
+            reach.lower(&mask, around: contour, of: mesh, in: region, by: shown)
         }
     }
 }
