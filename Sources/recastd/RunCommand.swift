@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("attention-weight"), help: "Weight of the refinement's identity and temporal attention in [0, 1]; 0 turns both off (default 0.5).")
     var attentionWeight: Double?
 
-    @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes before it is added; 0 adds it as made (default 16).")
+    @Option(name: .customLong("change-blur"), help: "Blur (Gaussian sigma, pixels of the 256² crop) of the change a refinement makes, taken over the face's skin alone (not its open mouth and eyes, hair or background), before it is added; 0 adds it as made (default 16).")
     var changeBlur: Double?
 
     @Option(name: .customLong("change-time"), help: "Time constant in seconds (0 to 10) with which a new refinement's change replaces the face's earlier ones; 0 keeps only the newest: longer is steadier between frames, slower to follow light (default 1).")

@@ -203,22 +203,15 @@ struct LiveRefinementTests {
         refinement.finish()
     }
 
-    @Test("the change is added to the composite before its one rounding, where the mask is on and off the lips, nowhere else")
+    @Test("the change is added to the composite before its one rounding, where the warp covers the face, nowhere else")
     func changeRoundedOnce() throws {
         let (frame, _) = try Self.swappedFrame()
         let face = try #require(frame.faces.first)
         let refinement = try LiveRefinement(refiner: try Self.refiner(), models: Self.models, mode: .sync, frameBudget: 1)
         let side = 64, added: Float = 0.3
         let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale)
-        let weights = refinement.changeWeights(under: face)
+        let weights = face.faceMask
         let region = face.region
-        /// The region's pixel under a mesh point.
-        func pixel(_ point: Int) -> Int {
-            (Int(face.mesh[point].y.rounded(.down)) - region.top) * region.width + Int(face.mesh[point].x.rounded(.down)) - region.left
-        }
-        // Inside the lips (the upper lip's middle, the mouth) nothing; on the forehead and cheeks the mask's weight.
-        #expect([0, 13, 14].allSatisfy { weights[pixel($0)] == 0 })
-        #expect([151, 50, 280].allSatisfy { weights[pixel($0)] == face.faceMask[pixel($0)] && weights[pixel($0)] > 0.5 })
         // A pixel another face was drawn over since: the change goes on what is there.
         let overIndex = ((region.top + region.height / 2) * frame.image.width + region.left + region.width / 2) * 3
         var pixels = frame.image.pixels
@@ -274,6 +267,73 @@ struct LiveRefinementTests {
         let fromBlurred = zip(blurred, expected).map { abs($0 - $1) }.max() ?? .infinity
         #expect(fromBlurred < 1e-3, "largest difference from the blurred change: \(fromBlurred)")
         #expect(Self.roughness(blurred, side: 64) < Self.roughness(change, side: 64) / 2)
+    }
+
+    @Test("the change is blurred over the face's skin: the mesh with its eyes and mouth left open, less the lips, in the crop")
+    func changeFromSkin() throws {
+        let (frame, _) = try Self.swappedFrame()
+        let face = try #require(frame.faces.first)
+        var settings = Self.settings(window: 0, weight: 0)
+        settings.side = 64
+        let refinement = try LiveRefinement(refiner: try Self.refiner(settings), models: Self.models, mode: .sync, frameBudget: 1)
+        let side = settings.side
+        let mesh = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale).changePoints(face.mesh, size: side)
+        let skin = try refinement.skin(on: mesh)
+        func at(_ point: SIMD3<Float>) -> Float { skin[Int(point.y.rounded(.down)) * side + Int(point.x.rounded(.down))] }
+        // Cheeks, forehead, nose, chin: skin. The eyes' middles (between the lids, Biden's eyes are open), the lips
+        // (the outer edge's middles, the mouth corners) and the crop's corners (hair, background): not.
+        #expect([50, 280, 151, 1, 152].allSatisfy { at(mesh[$0]) == 1 })
+        #expect([(159, 145), (386, 374)].allSatisfy { at((mesh[$0.0] + mesh[$0.1]) / 2) == 0 })
+        #expect([0, 17, 61, 291].allSatisfy { at(mesh[$0]) == 0 })
+        #expect([0, side - 1, side * side - side, side * side - 1].allSatisfy { skin[$0] == 0 })
+        let covered = skin.filter { $0 > 0 }.count
+        #expect(covered > side * side / 4 && covered < side * side * 3 / 4, "\(covered) of \(side * side) pixels are skin")
+
+        // The refiner's change is that blur of its unblurred change over the skin.
+        let crop = FaceCrop(mesh: face.mesh, scale: LiveRefinement.cropScale).extract(from: frame.image, size: side)
+        var sharpSettings = settings
+        sharpSettings.changeBlur = 0
+        let sharp = try Self.refiner(sharpSettings).change(crop: crop)
+        let fromSkin = try refinement.refiner.change(crop: crop, skin: skin)
+        let expected = GaussianBlur(sigma: settings.changeBlur).apply(sharp, width: side, height: side, over: skin)
+        let difference = zip(fromSkin, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(difference < 1e-3, "largest difference from the change blurred over the skin: \(difference)")
+        refinement.finish()
+    }
+
+    @Test("the Gaussian blur over a support leaves out what lies off it, keeps flat colour flat and is 0 beyond its reach")
+    func gaussianBlurOverSupport() {
+        let blur = GaussianBlur(sigma: 1.5)
+        let (width, height) = (23, 7)
+        // Support: a 5 × 3 block and one pixel, with half weight on the block's right column.
+        var support = [Float](repeating: 0, count: width * height)
+        for y in 2..<5 {
+            for x in 3..<8 { support[y * width + x] = x == 7 ? 0.5 : 1 }
+        }
+        support[1 * width + 9] = 1
+        let flat = [Float]((0..<(width * height)).map { _ in [Float(10), -20, 30] }.joined())
+        // Off the support the values do not count: wild values there change nothing.
+        var wild = flat
+        for index in support.indices where support[index] == 0 { wild[index * 3] = 1e4 * Float(index % 7) - 3e4 }
+        let kept = blur.apply(wild, width: width, height: height, over: support)
+        #expect(kept == blur.apply(flat, width: width, height: height, over: support))
+        // A flat colour on the support stays flat on it and around it; where the blur brings (next to) no weight, 0.
+        let reach = blur.weights.count / 2
+        for y in 0..<height {
+            for x in 0..<width {
+                let index = (y * width + x) * 3
+                let isFlat = abs(kept[index] - 10) < 1e-3 && abs(kept[index + 1] + 20) < 1e-3 && abs(kept[index + 2] - 30) < 1e-3
+                let isZero = kept[index] == 0 && kept[index + 1] == 0 && kept[index + 2] == 0
+                #expect(isFlat || isZero, "(\(x), \(y))")
+                if x <= 10 { #expect(isFlat, "(\(x), \(y)) lies within 3 pixels of the support") }
+                if x > 9 + reach { #expect(isZero, "(\(x), \(y)) lies beyond the blur's reach") }
+            }
+        }
+        // On a full support it is the plain blur.
+        let ramp = (0..<(width * height * 3)).map { Float($0 % 11) * 1.5 - Float($0 % 3) }
+        let plain = blur.apply(ramp, width: width, height: height)
+        let full = blur.apply(ramp, width: width, height: height, over: [Float](repeating: 1, count: width * height))
+        #expect(zip(plain, full).allSatisfy { abs($0 - $1) < 1e-3 })
     }
 
     /// Mean absolute difference between horizontal neighbours of an RGB float image.

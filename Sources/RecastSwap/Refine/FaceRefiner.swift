@@ -114,14 +114,18 @@ public final class FaceRefiner: @unchecked Sendable {
     /// latent decoded, then blurred by `changeBlur`. Refined − crop would also hold the autoencoder's round-trip
     /// loss, the fine detail a 1/8-size latent cannot keep: a refiner that changed nothing would still replace
     /// the face with its autoencoded copy.
-    public func change(crop: [UInt8]) throws -> [Float] {
+    /// - skin: where in the crop (`side` × `side` weights, 0–1) the change is taken from: blurred over these pixels
+    ///   alone (`GaussianBlur.apply(_:width:height:over:)`), so what the refiner does to the hair, the background
+    ///   or the person's own open mouth and eyes is not spread onto the face around them. nil: the whole crop.
+    public func change(crop: [UInt8], skin: [Float]? = nil) throws -> [Float] {
         let latentSide = settings.side / 8
         let (latent, refined) = try refinedLatent(crop: crop)
         let after = try model.codec.decode(latent: refined, latentSide: latentSide)
         let before = try model.codec.decode(latent: latent, latentSide: latentSide)
         let change = zip(after, before).map { $0 - $1 }
         guard let blur else { return change }
-        return blur.apply(change, width: settings.side, height: settings.side)
+        guard let skin else { return blur.apply(change, width: settings.side, height: settings.side) }
+        return blur.apply(change, width: settings.side, height: settings.side, over: skin)
     }
 
     /// The crop's latent and its refinement.

@@ -20,6 +20,19 @@ struct GaussianBlur {
         columns(rows(values, width: width, height: height), width: width, height: height)
     }
 
+    /// `values` (width × height × 3) blurred over `support` alone (width × height weights, 0–1): each pixel counts
+    /// by its weight, and the sum is divided by the weights' own blur (a normalised convolution). What lies under
+    /// weight 0 does not spread into the rest, and a flat colour on the support stays flat up to its edges and
+    /// beyond them; where no weight lies within the blur's reach, 0.
+    func apply(_ values: [Float], width: Int, height: Int, over support: [Float]) -> [Float] {
+        precondition(support.count == width * height && values.count == support.count * 3, "a weight for each pixel")
+        let weights = support.flatMap { [$0, $0, $0] }
+        let spread = apply(weights, width: width, height: height)
+        let weighted = apply(zip(values, weights).map { $0 * $1 }, width: width, height: height)
+        // Below this share of the kernel the quotient is mostly rounding; the change there lies off the face.
+        return zip(weighted, spread).map { $1 > 1e-3 ? $0 / $1 : 0 }
+    }
+
     /// Floats a vector step covers: the passes run over 8 output floats at a time (a refinement's change is
     /// blurred on every refined frame, 97 taps at the default sigma).
     private typealias Vector = SIMD8<Float>

@@ -16,7 +16,8 @@ public enum RefineMode: String, Sendable, CaseIterable {
 }
 
 /// The refinement of the live path: the face crop of each swapped frame refined by `FaceRefiner` and the
-/// change it makes (`FaceRefiner.change`, in the face's levelled crop) added back under the swap's mask.
+/// change it makes (`FaceRefiner.change`, in the face's levelled crop, blurred over the face's skin) added back
+/// under the swap's mask.
 /// The change is kept in face coordinates and moved with the face's mesh (`follow`) before a new one is blended
 /// into it and, in `async` mode, onto each later frame's face: it stays on the features it was made for while the
 /// head turns within the crop, and a refinement made on an earlier frame still lands on the face while the warp
@@ -45,11 +46,6 @@ public final class LiveRefinement: @unchecked Sendable {
     /// `changeTime` unless given: a new refinement weighs 0.03 at 30 frames/s, and a change of light is followed
     /// within a few seconds (the warp path's colour transfer follows it from frame to frame meanwhile).
     public static let defaultChangeTime = 1.0
-    /// Where the change is not added: the lips and around them (15 % of the mouth's width, fading over 25 % more),
-    /// which move with the person's speech. Added there, the change made the face mesh read the refined output's
-    /// mouth a little less like the person's (mouth-opening correlation lower than the warp path's by up to 0.001 on
-    /// 5 of 9 clip–portrait pairs); kept off the lips alone (5 % and 15 %), still by 0.0015 on d18 with Newton.
-    let lipsReach = ContourFalloff(margin: 0.15, feather: 0.25)
     /// Crop side over the mesh's longer side: the refined crop holds the whole face and a little around it.
     public static let cropScale: Float = 1.2
     private let worker = DispatchQueue(label: "recast.refine")
@@ -60,6 +56,12 @@ public final class LiveRefinement: @unchecked Sendable {
     private var latestMesh: [SIMD3<Float>] = []
     /// The face mesh with its eyes and mouth closed over: what an earlier change is moved on (`follow`).
     private let surface: TriangleMesh
+    /// The face mesh with its eye and mouth openings left open: the skin a change is taken from (`skin(on:)`).
+    private let skinMesh: TriangleMesh
+    /// Where on the skin the change is not taken from: the lips and around them (15 % of the mouth's width, fading
+    /// over 25 % more), which move with the person's speech; the blur over the skin gives them the change of the
+    /// skin around them.
+    let lipsReach = ContourFalloff(margin: 0.15, feather: 0.25)
     /// The refiner's GPU in fp32: the change is moved on every frame, and fp16's steps (1/64 at 16) rounded in anew
     /// each time would move which values round up.
     private let surfaceEngine: TensorEngine
@@ -84,7 +86,8 @@ public final class LiveRefinement: @unchecked Sendable {
     ) throws {
         precondition(mode != .off, "an off refinement is no refinement")
         precondition(changeTime >= 0, "a change time is 0 or more seconds")
-        surface = try TriangleMesh.faceMesh(modelsDirectory: models)
+        skinMesh = try TriangleMesh.faceMesh(modelsDirectory: models)
+        surface = try skinMesh
             .fillingHoles(through: MeshLandmarks.eyeOpenings.union(MeshLandmarks.mouthOpening))
         surfaceEngine = try TensorEngine(gpu: refiner.model.unet.engine.gpu, precision: .float32)
         self.changeTime = changeTime
@@ -102,13 +105,13 @@ public final class LiveRefinement: @unchecked Sendable {
         let crop = FaceCrop(mesh: identity.mesh, scale: Self.cropScale)
         let pixels = crop.extract(from: identity.photo, size: refiner.settings.side)
         try refiner.setIdentity(crop: pixels, embedding: identity.embedding)
-        if mode == .auto { try chooseMode(timing: pixels) }
+        if mode == .auto { try chooseMode(timing: pixels, on: crop.changePoints(identity.mesh, size: refiner.settings.side)) }
     }
 
-    /// `auto`'s choice, from a refinement of `pixels` timed on its second run (the first pays one-time costs:
-    /// pipelines, allocations), before any frame waits on it.
-    private func chooseMode(timing pixels: [UInt8]) throws {
-        for _ in 0..<2 { _ = try timedChange(pixels) }
+    /// `auto`'s choice, from a refinement of `pixels` (whose face has `mesh`) timed on its second run (the first
+    /// pays one-time costs: pipelines, allocations), before any frame waits on it.
+    private func chooseMode(timing pixels: [UInt8], on mesh: [SIMD3<Float>]) throws {
+        for _ in 0..<2 { _ = try timedChange(pixels, on: mesh) }
         refiner.resetWindow()
         let seconds = lastMilliseconds / 1000
         mode = seconds <= frameBudget ? .sync : seconds <= asyncFrameLimit * frameBudget ? .async : .off
@@ -130,10 +133,10 @@ public final class LiveRefinement: @unchecked Sendable {
         let mesh = crop.changePoints(face.mesh, size: side)
         switch mode {
         case .auto:
-            try chooseMode(timing: pixels())
+            try chooseMode(timing: pixels(), on: mesh)
             return try apply(to: frame, at: time)
         case .sync:
-            try store(try timedChange(pixels()), on: mesh, of: time, generation: lock.withLock { generation })
+            try store(try timedChange(pixels(), on: mesh), on: mesh, of: time, generation: lock.withLock { generation })
         case .async:
             let (start, current) = lock.withLock {
                 defer { busy = true }
@@ -143,7 +146,7 @@ public final class LiveRefinement: @unchecked Sendable {
                 let input = pixels()
                 worker.async { [self] in
                     do {
-                        try store(try timedChange(input), on: mesh, of: time, generation: current)
+                        try store(try timedChange(input, on: mesh), on: mesh, of: time, generation: current)
                     } catch {
                         lock.withLock { failure = error }
                     }
@@ -175,12 +178,32 @@ public final class LiveRefinement: @unchecked Sendable {
         worker.async { [refiner] in refiner.resetWindow() }
     }
 
-    private func timedChange(_ pixels: [UInt8]) throws -> [Float] {
+    /// The change a refinement makes to `pixels`, whose face has `mesh` (in the crop's pixels), taken from its skin.
+    private func timedChange(_ pixels: [UInt8], on mesh: [SIMD3<Float>]) throws -> [Float] {
         let start = DispatchTime.now().uptimeNanoseconds
-        let change = try refiner.change(crop: pixels)
+        let change = try refiner.change(crop: pixels, skin: try skin(on: mesh))
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         lock.withLock { milliseconds = elapsed }
         return change
+    }
+
+    /// The face's skin in the crop (`side` × `side` weights, 0–1): the mesh at `mesh` (the crop's pixels) with its
+    /// eye and mouth openings left open, less the lips (`lipsReach`). The change is blurred over it alone
+    /// (`FaceRefiner.change`): blurred over the whole crop, what the refiner did to the open mouth, the lips, the eyes
+    /// and the hair reached the skin around them, and moved there with the person's speech and blinks. Left off the
+    /// lips instead (a hole where it was added), the hole's edge moved with the mouth: flicker the warp path lacks.
+    func skin(on mesh: [SIMD3<Float>]) throws -> [Float] {
+        let side = refiner.settings.side
+        let engine = surfaceEngine
+        // Only the coverage is wanted: every point samples the one texel.
+        let texel = try engine.makeTensor(shape: [1, 1, 1, 1], values: [0])
+        let (_, coverage) = try engine.meshWarp(
+            texel, mesh: skinMesh, sourcePoints: mesh.map { _ in .zero }, destinationPoints: mesh, height: side, width: side)
+        var skin = try engine.read(coverage)
+        // The contour's weights are taken at pixel centres (x + 0.5), the mesh's points at value positions (x).
+        let pixelPoints = mesh.map { $0 + SIMD3(0.5, 0.5, 0) }
+        lipsReach.lower(&skin, around: MeshLandmarks.outerLips, of: pixelPoints, in: FaceRegion(left: 0, top: 0, width: side, height: side))
+        return skin
     }
 
     /// Blends `change`, the refinement of the frame at `time` seconds whose face has `mesh` (in the change's pixels,
@@ -220,12 +243,13 @@ public final class LiveRefinement: @unchecked Sendable {
         return change.indices.map { covered[$0 / 3] > 0 ? warped[$0] : change[$0] }
     }
 
-    /// Adds the crop-space `change` (bilinear) under the face, less the lips (`changeWeights`), to the face's
-    /// composite before its rounding, so each value is rounded once, as the warp path alone rounds it. Where another
-    /// face was drawn over this one's region since, the change is added to what is there.
+    /// Adds the crop-space `change` (bilinear) under the face as the warp covers it (`faceMask`, so the change does
+    /// not come and go with the person's lids through a blink) to the face's composite before its rounding, so each
+    /// value is rounded once, as the warp path alone rounds it. Where another face was drawn over this one's region
+    /// since, the change is added to what is there.
     func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
         let region = face.region
-        let weights = changeWeights(under: face)
+        let weights = face.faceMask
         var output = image.pixels
         for y in 0..<region.height {
             let row = ((region.top + y) * image.width + region.left) * 3
@@ -245,14 +269,6 @@ public final class LiveRefinement: @unchecked Sendable {
             }
         }
         return RGBImage(width: image.width, height: image.height, pixels: output)
-    }
-
-    /// How much of the change each pixel of `face.region` takes: the face as the warp covers it (`faceMask`, so the
-    /// change does not come and go with the person's lids through a blink), less the lips (`lipsReach`).
-    func changeWeights(under face: SwappedFace) -> [Float] {
-        var weights = face.faceMask
-        lipsReach.lower(&weights, around: MeshLandmarks.outerLips, of: face.mesh, in: face.region)
-        return weights
     }
 
     /// Bilinear sample of an RGB float image; nil outside it.
