@@ -178,6 +178,13 @@ public final class LiveRefinement: @unchecked Sendable {
         worker.async { [refiner] in refiner.resetWindow() }
     }
 
+    /// The change a refinement makes to `face`'s crop of `image`, as `apply` makes it: for timing one refinement.
+    public func change(of face: SwappedFace, in image: RGBImage) throws -> [Float] {
+        let crop = FaceCrop(mesh: face.mesh, scale: Self.cropScale)
+        let side = refiner.settings.side
+        return try timedChange(crop.extract(from: image, size: side), on: crop.changePoints(face.mesh, size: side))
+    }
+
     /// The change a refinement makes to `pixels`, whose face has `mesh` (in the crop's pixels), taken from its skin.
     private func timedChange(_ pixels: [UInt8], on mesh: [SIMD3<Float>]) throws -> [Float] {
         let start = DispatchTime.now().uptimeNanoseconds
