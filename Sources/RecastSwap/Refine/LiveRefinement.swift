@@ -61,10 +61,12 @@ public final class LiveRefinement: @unchecked Sendable {
     /// Where on the skin the change is not taken from: the lips and around them (15 % of the mouth's width, fading
     /// over 25 % more), which move with the person's speech; the blur over the skin gives them the change of the
     /// skin around them.
-    let lipsReach = ContourFalloff(margin: 0.15, feather: 0.25)
+    private let lipsReach = ContourFalloff(margin: 0.15, feather: 0.25)
     /// The refiner's GPU in fp32: the change is moved on every frame, and fp16's steps (1/64 at 16) rounded in anew
     /// each time would move which values round up.
     private let surfaceEngine: TensorEngine
+    /// The one texel every skin point samples (`skin(on:)`): only the mesh warp's coverage is wanted there.
+    private let skinTexel: Tensor
     /// The stream time of the frame whose refinement was last blended into `latest`.
     private var latestTime: Double?
     private var busy = false
@@ -90,6 +92,7 @@ public final class LiveRefinement: @unchecked Sendable {
         surface = try skinMesh
             .fillingHoles(through: MeshLandmarks.eyeOpenings.union(MeshLandmarks.mouthOpening))
         surfaceEngine = try TensorEngine(gpu: refiner.model.unet.engine.gpu, precision: .float32)
+        skinTexel = try surfaceEngine.makeTensor(shape: [1, 1, 1, 1], values: [0])
         self.changeTime = changeTime
         self.refiner = refiner
         self.mode = mode
@@ -201,12 +204,9 @@ public final class LiveRefinement: @unchecked Sendable {
     /// lips instead (a hole where it was added), the hole's edge moved with the mouth: flicker the warp path lacks.
     func skin(on mesh: [SIMD3<Float>]) throws -> [Float] {
         let side = refiner.settings.side
-        let engine = surfaceEngine
-        // Only the coverage is wanted: every point samples the one texel.
-        let texel = try engine.makeTensor(shape: [1, 1, 1, 1], values: [0])
-        let (_, coverage) = try engine.meshWarp(
-            texel, mesh: skinMesh, sourcePoints: mesh.map { _ in .zero }, destinationPoints: mesh, height: side, width: side)
-        var skin = try engine.read(coverage)
+        let (_, coverage) = try surfaceEngine.meshWarp(
+            skinTexel, mesh: skinMesh, sourcePoints: mesh.map { _ in .zero }, destinationPoints: mesh, height: side, width: side)
+        var skin = try surfaceEngine.read(coverage)
         // The contour's weights are taken at pixel centres (x + 0.5), the mesh's points at value positions (x).
         let pixelPoints = mesh.map { $0 + SIMD3(0.5, 0.5, 0) }
         lipsReach.lower(&skin, around: MeshLandmarks.outerLips, of: pixelPoints, in: FaceRegion(left: 0, top: 0, width: side, height: side))
@@ -256,12 +256,11 @@ public final class LiveRefinement: @unchecked Sendable {
     /// since, the change is added to what is there.
     func add(_ change: [Float], side: Int, crop: FaceCrop, under face: SwappedFace, to image: RGBImage) -> RGBImage {
         let region = face.region
-        let weights = face.faceMask
         var output = image.pixels
         for y in 0..<region.height {
             let row = ((region.top + y) * image.width + region.left) * 3
             for x in 0..<region.width {
-                let weight = min(1, weights[y * region.width + x])
+                let weight = min(1, face.faceMask[y * region.width + x])
                 guard weight > 0 else { continue }
                 let point = crop.valuePoint(SIMD2(Float(region.left + x) + 0.5, Float(region.top + y) + 0.5), size: side)
                 guard let delta = Self.sample(change, side: side, at: point) else { continue }
