@@ -26,11 +26,17 @@ struct GaussianBlur {
     /// beyond them; where no weight lies within the blur's reach, 0.
     func apply(_ values: [Float], width: Int, height: Int, over support: [Float]) -> [Float] {
         precondition(support.count == width * height && values.count == support.count * 3, "a weight for each pixel")
-        let weights = support.flatMap { [$0, $0, $0] }
-        let spread = apply(weights, width: width, height: height)
-        let weighted = apply(zip(values, weights).map { $0 * $1 }, width: width, height: height)
+        let spread = apply(channel: support, width: width, height: height)
+        let weighted = apply(values.indices.map { values[$0] * support[$0 / 3] }, width: width, height: height)
         // Below this share of the kernel the quotient is mostly rounding; the change there lies off the face.
-        return zip(weighted, spread).map { $1 > 1e-3 ? $0 / $1 : 0 }
+        return weighted.indices.map { spread[$0 / 3] > 1e-3 ? weighted[$0] / spread[$0 / 3] : 0 }
+    }
+
+    /// `values` (width × height, one channel: weights, a mask) blurred.
+    func apply(channel values: [Float], width: Int, height: Int) -> [Float] {
+        // As three equal channels: a few milliseconds on a face crop, not worth a second pass of its own.
+        let blurred = apply(values.flatMap { [$0, $0, $0] }, width: width, height: height)
+        return stride(from: 0, to: blurred.count, by: 3).map { blurred[$0] }
     }
 
     /// Floats a vector step covers: the passes run over 8 output floats at a time (a refinement's change is

@@ -6,9 +6,10 @@ import RecastNN
 /// between his jaw and the outline holds his white collar and dark suit, and the warp drew them as grey patches
 /// along the live jaw; the astronaut's fringe covers the top of her forehead inside the outline, and was drawn as
 /// a brown band across the live forehead. Pixels near the outline or above the brows whose colour is far from the
-/// face's own (luma and chroma against the median and spread of the face's inner part below the forehead), and
-/// every pixel outside the outline, are filled from their nearest skin neighbours outwards, so no sample of the
-/// warp reads collar, hair or background there.
+/// face's own (luma and chroma against the median and spread of the face's inner part below the forehead), hair
+/// above the brows and near the outline above the eyes (the temples), and every pixel outside the outline, are
+/// filled from their nearest skin neighbours outwards, so no sample of the warp reads collar, hair or background
+/// there.
 enum SkinFill {
     /// The outer part of the outline checked for non-skin: points beyond this fraction of the way from the
     /// outline's centre. The inner part (eyes, brows, nose, mouth) is kept as it is.
@@ -18,10 +19,13 @@ enum SkinFill {
     static let lumaTolerance: Float = 4
     static let chromaTolerance: Float = 3.5
     /// How far (in robust standard deviations of the inner face's luma about its line across the face) below that
-    /// line a pixel above the brows may be and still count as skin (`hairTest`).
+    /// line a pixel above the brows, or near the outline above the eyes, may be and still count as skin (`hairTest`).
     static let foreheadDarkening: Float = 1.3
-    /// Pixels over which the forehead's skin fades into its refilled part.
-    static let foreheadFeather = 3
+    /// How far the forehead's skin fades into its refilled part: the Gaussian σ, as a share of the face's width,
+    /// of the blur that smooths the fill's edge. A fringe's edge is ragged and the skin under it shadowed; faded
+    /// over 3 pixels, the rag and the shadow stayed as a jagged dark line across the live forehead, which the warp
+    /// draws 2–3 times larger than the portrait's face.
+    static let foreheadFeather: Float = 0.03
 
     /// BT.601 luma and the two chroma differences (without their offset of 128): shading moves luma, and
     /// barely the chroma of skin.
@@ -67,19 +71,31 @@ enum SkinFill {
             guard !isKept[pixel] else { return true }
             guard inside.contains(pixel % width, pixel / width) else { return false }
             let value = colour(pixel)
-            if isForehead[pixel], let isHair, isHair(pixel, value) { return false }
+            // Hair at the temples (the band above the eyes) has skin's chroma, and luma within its wide tolerance:
+            // the astronaut's was drawn as a dark wedge at the live brows' outer ends.
+            if let forehead, let isHair, isForehead[pixel] || forehead.height(of: centre(of: pixel, width: width)) > 0, isHair(pixel, value) {
+                return false
+            }
             return (0..<3).allSatisfy { abs(value[$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
         }
         // Skin-coloured pixels count only when they join the face through skin: a highlight in the hair does not.
         var isSkin = connected(looksLikeSkin, to: isKept, width: width, height: height)
         var pixels = image.pixels
         if let forehead {
-            refillForehead(&pixels, isSkin: &isSkin, isForehead: isForehead, inside: inside, line: forehead, width: width, height: height)
+            refillForehead(
+                &pixels, isSkin: &isSkin, isForehead: isForehead, inside: inside, line: forehead, fade: foreheadFade(outline: outline),
+                width: width, height: height)
         }
         return RGBImage(width: width, height: height, pixels: grow(pixels, from: isSkin, width: width, height: height))
     }
 
-    /// Whether a forehead pixel (index, luma and chroma) is hair: darker than the face's skin by more than
+    /// The blur whose reach the forehead's fill fades over (`foreheadFeather` of the width of `outline`).
+    static func foreheadFade(outline: [SIMD2<Float>]) -> GaussianBlur {
+        let xs = outline.map(\.x)
+        return GaussianBlur(sigma: max(1, foreheadFeather * ((xs.max() ?? 0) - (xs.min() ?? 0))))
+    }
+
+    /// Whether a forehead or temple pixel (index, luma and chroma) is hair: darker than the face's skin by more than
     /// `foreheadDarkening` robust deviations and by a tenth (a face of even skin has a small spread), against the
     /// skin's luma as it runs across the face below the forehead (a least-squares line through the `kept` pixels'
     /// luma and chroma `colours`, so a face lit from one side does not have its shaded side taken for hair). Hair
@@ -100,35 +116,27 @@ enum SkinFill {
 
     /// Refills the forehead's non-skin pixels inside the outline with its skin's colour as it runs across the face
     /// (a least-squares line through the skin's colours, not the nearest pixels), so the fill keeps the forehead's
-    /// light from side to side and no hair at the temples runs into it; skin within `foreheadFeather` pixels of the
-    /// fill fades into it, so no mix of skin and hair is left as a seam. Marks them skin.
+    /// light from side to side and no hair at the temples runs into it. The skin beside the fill fades into it:
+    /// each forehead pixel takes the fill's colour by twice the refilled pixels' share of its neighbourhood
+    /// (`fade`, a blur of which pixels are refilled), so the fade follows the fill's edge smoothed, not its rag,
+    /// and the mix of skin and hair at the edge, and the shadow under a fringe, are covered. Marks them skin.
     static func refillForehead(
-        _ pixels: inout [UInt8], isSkin: inout [Bool], isForehead: [Bool], inside: PolygonMask, line: ForeheadLine, width: Int, height: Int
+        _ pixels: inout [UInt8], isSkin: inout [Bool], isForehead: [Bool], inside: PolygonMask, line: ForeheadLine, fade: GaussianBlur,
+        width: Int, height: Int
     ) {
         let original = pixels
         let colour = { (pixel: Int) in SIMD3(Float(original[pixel * 3]), Float(original[pixel * 3 + 1]), Float(original[pixel * 3 + 2])) }
         let position = { (pixel: Int) in line.position(of: centre(of: pixel, width: width)) }
-        let refilled = isSkin.indices.filter { isForehead[$0] && !isSkin[$0] && inside.contains($0 % width, $0 / width) }
-        // Fitted to the skin away from the fill, whose edge pixels are a mix of skin and hair.
-        var distance = [Int](repeating: foreheadFeather, count: pixels.count / 3)
-        var ring = refilled
-        for pixel in ring { distance[pixel] = 0 }
-        for step in 1..<foreheadFeather {
-            var next: [Int] = []
-            for pixel in ring {
-                forEachNeighbour(of: pixel, width: width, height: height) { neighbour in
-                    guard distance[neighbour] > step else { return }
-                    distance[neighbour] = step
-                    next.append(neighbour)
-                }
-            }
-            ring = next
-        }
-        let skin = isSkin.indices.filter { isSkin[$0] && isForehead[$0] && distance[$0] == foreheadFeather }
+        let refilled = isSkin.indices.map { isForehead[$0] && !isSkin[$0] && inside.contains($0 % width, $0 / width) }
+        guard refilled.contains(true) else { return }
+        let share = fade.apply(channel: refilled.map { $0 ? 1 : 0 }, width: width, height: height)
+        let fill = refilled.indices.map { refilled[$0] ? 1 : min(1, 2 * share[$0]) }
+        // Fitted to the skin the fill takes less than half of: at the edge pixels are a mix of skin and hair, and
+        // beyond the whole fade too little of a forehead as narrow as the astronaut's is left.
+        let skin = isSkin.indices.filter { isSkin[$0] && isForehead[$0] && fill[$0] < 0.5 }
         guard let fit = LinearFit(skin.map(position), skin.map(colour)) else { return }
-        for pixel in isSkin.indices where isForehead[pixel] && distance[pixel] < foreheadFeather && inside.contains(pixel % width, pixel / width) {
-            let kept = Float(distance[pixel]) / Float(foreheadFeather)
-            let blended = kept * colour(pixel) + (1 - kept) * fit.value(at: position(pixel))
+        for pixel in isSkin.indices where isForehead[pixel] && fill[pixel] > 0 && inside.contains(pixel % width, pixel / width) {
+            let blended = (1 - fill[pixel]) * colour(pixel) + fill[pixel] * fit.value(at: position(pixel))
             for channel in 0..<3 { pixels[pixel * 3 + channel] = UInt8(clamping: Int(blended[channel].rounded())) }
             isSkin[pixel] = true
         }
@@ -238,9 +246,12 @@ struct ForeheadLine {
     /// How far `point` lies along the eye line, from between the eyes towards the left eye.
     func position(of point: SIMD2<Float>) -> Float { ((point - origin) * alongEyes).sum() }
 
+    /// How far `point` lies above the line between the eyes' centres.
+    func height(of point: SIMD2<Float>) -> Float { ((point - origin) * up).sum() }
+
     /// Whether `point` lies above the line; beyond the brows' ends the line runs on at its end's height.
     func isAbove(_ point: SIMD2<Float>) -> Bool {
-        let position = position(of: point), height = ((point - origin) * up).sum()
+        let position = position(of: point), height = height(of: point)
         guard let next = knots.firstIndex(where: { $0.x > position }) else { return height > knots[knots.count - 1].y }
         guard next > 0 else { return height > knots[0].y }
         let (a, b) = (knots[next - 1], knots[next])
