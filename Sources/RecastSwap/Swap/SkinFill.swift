@@ -71,11 +71,10 @@ enum SkinFill {
             guard !isKept[pixel] else { return true }
             guard inside.contains(pixel % width, pixel / width) else { return false }
             let value = colour(pixel)
-            // Hair at the temples (the band above the eyes) has skin's chroma, and luma within its wide tolerance:
-            // the astronaut's was drawn as a dark wedge at the live brows' outer ends.
-            if let forehead, let isHair, isForehead[pixel] || forehead.height(of: centre(of: pixel, width: width)) > 0, isHair(pixel, value) {
-                return false
-            }
+            // Above the eyes: the forehead (above the brows) and the band at the temples, whose hair has skin's
+            // chroma and luma within its wide tolerance (the astronaut's was drawn as a dark wedge at the live
+            // brows' outer ends).
+            if let forehead, let isHair, forehead.height(of: centre(of: pixel, width: width)) > 0, isHair(pixel, value) { return false }
             return (0..<3).allSatisfy { abs(value[$0] - typical[$0].median) <= tolerances[$0] * typical[$0].deviation }
         }
         // Skin-coloured pixels count only when they join the face through skin: a highlight in the hair does not.
