@@ -7,9 +7,9 @@ import RecastNN
 /// along the live jaw; the astronaut's fringe covers the top of her forehead inside the outline, and was drawn as
 /// a brown band across the live forehead. Pixels near the outline or above the brows whose colour is far from the
 /// face's own (luma and chroma against the median and spread of the face's inner part below the forehead), hair
-/// above the brows and near the outline above the eyes (the temples), and every pixel outside the outline, are
-/// filled from their nearest skin neighbours outwards, so no sample of the warp reads collar, hair or background
-/// there.
+/// near the outline above the eyes (the temples), and every pixel outside the outline, are filled from their
+/// nearest skin neighbours outwards; hair above the brows with the forehead skin's colour (`refillForehead`). So no
+/// sample of the warp reads collar, hair or background there.
 enum SkinFill {
     /// The outer part of the outline checked for non-skin: points beyond this fraction of the way from the
     /// outline's centre. The inner part (eyes, brows, nose, mouth) is kept as it is.
@@ -98,8 +98,8 @@ enum SkinFill {
     /// `foreheadDarkening` robust deviations and by a tenth (a face of even skin has a small spread), against the
     /// skin's luma as it runs across the face below the forehead (a least-squares line through the `kept` pixels'
     /// luma and chroma `colours`, so a face lit from one side does not have its shaded side taken for hair). Hair
-    /// over a forehead is darker than the skin beside it, and shading alone hardly makes a forehead darker than the
-    /// face.
+    /// over a forehead or a temple is darker than the skin beside it, and shading alone hardly makes them darker
+    /// than the face by that much; a temple taken for hair all the same is only refilled from the skin beside it.
     static func hairTest(
         _ line: ForeheadLine, kept: [Int], colours: [SIMD3<Float>], width: Int
     ) -> ((Int, SIMD3<Float>) -> Bool)? {
