@@ -31,7 +31,7 @@ public struct IdentityFace: Sendable {
 
     /// As `prepare(imagePath:analyzer:)` for an image in memory; `name` says which one in a refusal.
     public static func prepare(image: RGBImage, named name: String, analyzer: FaceAnalyzer) throws -> IdentityFace {
-        let face = try IdentitySelection.choose(from: try analyzer.analyze(image), image: name)
+        let face = try IdentitySelection.choose(from: try analyzer.analyze(image, placingEyes: true), image: name)
         let xs = face.mesh.map(\.x), ys = face.mesh.map(\.y)
         // A margin around the mesh so bilinear samples at its edge read face, not the crop border.
         let margin = 0.1 * (xs.max()! - xs.min()!)

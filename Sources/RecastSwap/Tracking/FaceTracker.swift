@@ -81,7 +81,7 @@ public final class FaceTracker: @unchecked Sendable {
                 continue
             }
             let (points, presence) = try analyzer.measureMesh(
-                image, crop: FaceCrop(box: detection.box, rightEye: detection.keypoints[0], leftEye: detection.keypoints[1]))
+                image, crop: FaceCrop(box: detection.box, rightEye: detection.keypoints[0], leftEye: detection.keypoints[1]), placingEyes: true)
             guard presence >= 0.5 else { continue }
             var face = detection
             face.mesh = points
@@ -130,7 +130,7 @@ public final class FaceTracker: @unchecked Sendable {
 
     private func follow(_ tracked: TrackedFace, in image: RGBImage) throws -> TrackedFace? {
         let face = tracked.face
-        let (points, presence) = try analyzer.measureMesh(image, crop: FaceCrop(mesh: face.mesh))
+        let (points, presence) = try analyzer.measureMesh(image, crop: FaceCrop(mesh: face.mesh), placingEyes: true)
         guard presence >= 0.5 else { return nil }
         let xs = points.map(\.x), ys = points.map(\.y)
         return TrackedFace(id: tracked.id, face: AnalyzedFace(
