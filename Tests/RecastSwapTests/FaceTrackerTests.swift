@@ -7,11 +7,17 @@ import Testing
 
 @Suite("Face tracking")
 struct FaceTrackerTests {
-    @Test("detection every 5th frame; in between the mesh follows the face as closely as detecting each frame would")
-    func tracksBetweenDetections() throws {
+    /// The bundled models' analyzer as the tracker uses it, without identity embeddings.
+    static func analyzer() throws -> FaceAnalyzer {
         let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
         let analyzer = try FaceAnalyzer(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"))
         analyzer.embedsIdentity = false
+        return analyzer
+    }
+
+    @Test("detection every 5th frame; in between the mesh follows the face as closely as detecting each frame would")
+    func tracksBetweenDetections() throws {
+        let analyzer = try Self.analyzer()
         let tracker = FaceTracker(analyzer: analyzer, detectionInterval: 5)
         let clip = try SwapStabilityTests.frames(11)
         var worst: Float = 0
@@ -30,9 +36,7 @@ struct FaceTrackerTests {
 
     @Test("on d18 the tracked lids follow the squint the evaluator reads (frames 174–215), which the mesh's own missed")
     func eyelidsFollowTheSquint() throws {
-        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
-        let analyzer = try FaceAnalyzer(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"))
-        analyzer.embedsIdentity = false
+        let analyzer = try Self.analyzer()
         let tracker = FaceTracker(analyzer: analyzer, detectionInterval: 5)
         var (placed, meshAlone, evaluated): ([Double], [Double], [Double]) = ([], [], [])
         var previous: [SIMD3<Float>]?
@@ -63,9 +67,7 @@ struct FaceTrackerTests {
 
     @Test("a frame without a face is reported as such, and the next face is detected afresh")
     func lostFace() throws {
-        let engine = try TensorEngine(gpu: GPUContext(options: GPUContextOptions()))
-        let analyzer = try FaceAnalyzer(engine: engine, models: IdentityTests.root.appendingPathComponent("Models"))
-        analyzer.embedsIdentity = false
+        let analyzer = try Self.analyzer()
         let tracker = FaceTracker(analyzer: analyzer, detectionInterval: 30)
         let clip = try SwapStabilityTests.frames(1)
         #expect(try tracker.track(clip[0].0) != nil)
