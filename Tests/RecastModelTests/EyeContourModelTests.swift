@@ -73,5 +73,15 @@ import Testing
         } throws: { error in
             "\(error)".contains("tools/convert_eye_contours.py")
         }
+        // Settings that index past the mesh.
+        let crop = #"{"points": [500], "strides": [1], "levelledBy": [33, 133], "cropScale": [1.5, 1.5], "cropSize": [16, 16], "featureScale": 0.25, "outputScale": [[1, 1, 4, 4], [1, 1, 4, 4], [1, 1, 1, 1], [1, 1, 1, 1]]}"#
+        try SafeTensorsWriter.write(
+            [(name: "stem.conv.weight", shape: [1], values: [0])],
+            metadata: ["trunkStrides": "[1, 1, 2]", "eyes": "{\"rightEye\": \(crop), \"leftEye\": \(crop)}"], to: path)
+        #expect {
+            try EyeContourModel(engine: faceModelsEngine(.float32), weightsPath: path)
+        } throws: { error in
+            "\(error)".contains("unusable rightEye")
+        }
     }
 }

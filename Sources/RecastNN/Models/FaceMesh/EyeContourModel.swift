@@ -19,6 +19,14 @@ public struct EyeCrop: Sendable, Decodable {
     /// Factors on the crop's 4×4 matrix that make it place the head's points in crop pixels.
     let outputScale: [[Double]]
 
+    /// Whether the settings have the shapes the computations below index.
+    var isWellFormed: Bool {
+        points.count >= EyeContourModel.contourCount && points.allSatisfy { (0..<FaceMeshModel.pointCount).contains($0) }
+            && levelledBy.count == 2 && levelledBy.allSatisfy { (0..<FaceMeshModel.pointCount).contains($0) }
+            && cropScale.count == 2 && cropSize.count == 2 && cropSize.allSatisfy { $0 > 0 } && !strides.isEmpty
+            && outputScale.count == 4 && outputScale.allSatisfy { $0.count == 4 }
+    }
+
     /// The crop as a map from crop pixel to feature-map point, `linear` · p + `offset`, made from `mesh` (crop
     /// pixels): levelled by the line through `levelledBy`, centred on the box of `points`, `cropScale` times its size.
     func placement(of mesh: [SIMD3<Float>]) -> (linear: [Double], offset: [Double]) {
@@ -98,6 +106,9 @@ public final class EyeContourModel: @unchecked Sendable {
         eyes = try ["rightEye", "leftEye"].map { name in
             guard let crop = crops[name] else {
                 throw SafeTensorsError.badHeader(path: weightsPath, detail: "metadata \"eyes\" lacks \(name)")
+            }
+            guard crop.isWellFormed else {
+                throw SafeTensorsError.badHeader(path: weightsPath, detail: "metadata \"eyes\" has an unusable \(name); write the file with tools/convert_eye_contours.py")
             }
             return crop
         }
