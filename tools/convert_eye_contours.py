@@ -161,8 +161,11 @@ def layers(graph, ops, prefix, tensors):
             prelu(f"{block}.prelu", k)
             block = None
         elif kind == "PRELU":
-            name = "stem" if prefix == "trunk" and not strides else f"{prefix}.reduce"
+            stem = prefix == "trunk" and not strides
+            name = "stem" if stem else f"{prefix}.reduce"
             options = conv(f"{name}.conv", pending)
+            # As EyeContourNetwork builds them: a 3×3 stride-2 stem padded SAME, a 1×1 reduction.
+            assert (options.strideH, options.padding) == ((2, schema.Padding.SAME) if stem else (1, schema.Padding.VALID))
             prelu(f"{name}.prelu", k)
             pending = None
         else:
@@ -309,6 +312,7 @@ def main():
         check_cuts(graph, model, np.random.default_rng(0))
         check_on_face(model)
 
+    args.out.mkdir(parents=True, exist_ok=True)
     half = {k: np.ascontiguousarray(v.astype(np.float16)) for k, v in tensors.items()}
     assert all(np.array_equal(half[k].astype(np.float32), v) for k, v in tensors.items()), "weights are not exactly fp16"
     metadata = {"source": args.source.name, "trunkStrides": json.dumps(trunk_strides), "eyes": json.dumps(heads)}

@@ -73,11 +73,12 @@ public final class FaceAnalyzer: @unchecked Sendable {
     ///   identity's eyes between the live lids: the mesh's own hardly narrowed for a squint (d18's, which the mesh on
     ///   a detector's crop reads a tenth narrower). `recastd eval` and `recastd faces` use the mesh alone.
     public func measureMesh(_ image: RGBImage, crop: FaceCrop, placingEyes: Bool = false) throws -> ([SIMD3<Float>], Float) {
-        let pixels = crop.extract(from: image, size: FaceMeshModel.inputSize)
-        let landmarks = try mesh.landmarks(rgb: pixels)
+        // Both networks take the crop as RGB in [0, 1].
+        let input = crop.extract(from: image, size: FaceMeshModel.inputSize).map { Float($0) / 255 }
+        let landmarks = try mesh.landmarks(input: input)
         var cropPoints = landmarks.points
         if placingEyes, landmarks.presence >= 0.5 {
-            for (eye, contour) in zip(eyes.eyes, try eyes.contours(rgb: pixels, mesh: cropPoints)) {
+            for (eye, contour) in zip(eyes.eyes, try eyes.contours(input: input, mesh: cropPoints)) {
                 for (index, point) in zip(eye.points.prefix(EyeContourModel.contourCount), contour) {
                     (cropPoints[index].x, cropPoints[index].y) = (point.x, point.y)
                 }
