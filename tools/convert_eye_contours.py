@@ -233,8 +233,7 @@ class EyeContoursTorch:
         low, high = subset.min(0), subset.max(0)
         centre = levelled.T @ ((low + high) / 2)
         width, height = head["cropSize"]
-        unlevel = levelled.T
-        linear = unlevel @ np.diag([head["cropScale"][0] * (high - low)[0] / width, head["cropScale"][1] * (high - low)[1] / height])
+        linear = levelled.T @ np.diag([head["cropScale"][0] * (high - low)[0] / width, head["cropScale"][1] * (high - low)[1] / height])
         matrix = np.eye(4)
         matrix[:2, :2] = linear
         matrix[:2, 3] = centre - linear @ np.array([width / 2, height / 2])

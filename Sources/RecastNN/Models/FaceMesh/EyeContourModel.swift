@@ -80,6 +80,8 @@ public struct EyeCrop: Sendable, Decodable {
 public final class EyeContourModel: @unchecked Sendable {
     /// The contour points at the start of each eye's points: corner, lower lid, corner, upper lid.
     public static let contourCount = 16
+    /// The heads' names in the file and its metadata, in `eyes`' order.
+    static let headNames = ["rightEye", "leftEye"]
 
     public let engine: TensorEngine
     /// The person's right eye (on the picture's left, corners 33 and 133), then the left.
@@ -103,7 +105,7 @@ public final class EyeContourModel: @unchecked Sendable {
             return value
         }
         let crops = try setting("eyes", as: [String: EyeCrop].self)
-        eyes = try ["rightEye", "leftEye"].map { name in
+        eyes = try Self.headNames.map { name in
             guard let crop = crops[name] else {
                 throw SafeTensorsError.badHeader(path: weightsPath, detail: "metadata \"eyes\" lacks \(name)")
             }
@@ -114,7 +116,7 @@ public final class EyeContourModel: @unchecked Sendable {
         }
         let network = try EyeContourNetwork(
             engine: engine, file: file, trunkStrides: try setting("trunkStrides", as: [Int].self),
-            heads: zip(["rightEye", "leftEye"], eyes).map { ($0, $1.strides) })
+            heads: zip(Self.headNames, eyes).map { ($0, $1.strides) })
         let graph = ModelGraphRecorder(engine: engine)
         stem = network.stem
         input = try engine.makeTensor(shape: stem.hostInputShape(height: FaceMeshModel.inputSize, width: FaceMeshModel.inputSize))
