@@ -27,9 +27,15 @@ public struct EyeCrop: Sendable, Decodable {
             && outputScale.count == 4 && outputScale.allSatisfy { $0.count == 4 }
     }
 
-    /// The crop as a map from crop pixel to feature-map point, `linear` · p + `offset`, made from `mesh` (crop
-    /// pixels): levelled by the line through `levelledBy`, centred on the box of `points`, `cropScale` times its size.
-    func placement(of mesh: [SIMD3<Float>]) -> (linear: [Double], offset: [Double]) {
+    /// A crop as a map from crop pixel to feature-map point: `linear` (2×2, row-major) · p + `offset`.
+    struct Placement {
+        let linear: [Double]
+        let offset: [Double]
+    }
+
+    /// The crop made from `mesh` (crop pixels): levelled by the line through `levelledBy`, centred on the box of
+    /// `points`, `cropScale` times its size.
+    func placement(of mesh: [SIMD3<Float>]) -> Placement {
         let scaled = points.map { (Double(mesh[$0].x) * featureScale, Double(mesh[$0].y) * featureScale) }
         let a = mesh[levelledBy[0]], b = mesh[levelledBy[1]]
         let rotation = -atan2(Double(b.y - a.y), Double(b.x - a.x))
@@ -47,20 +53,20 @@ public struct EyeCrop: Sendable, Decodable {
             centre.0 - linear[0] * half.0 - linear[1] * half.1,
             centre.1 - linear[2] * half.0 - linear[3] * half.1,
         ]
-        return (linear, offset)
+        return Placement(linear: linear, offset: offset)
     }
 
     /// The crop's sampling matrix: MediaPipe samples at pixel centres of the crop (x + 0.5) and of the map (− 0.5).
-    func sampling(_ placement: (linear: [Double], offset: [Double])) -> AffineMatrix {
-        let (l, t) = placement
+    func sampling(_ placement: Placement) -> AffineMatrix {
+        let (l, t) = (placement.linear, placement.offset)
         return AffineMatrix(
             Float(l[0]), Float(l[1]), Float(t[0] + 0.5 * (l[0] + l[1]) - 0.5),
             Float(l[2]), Float(l[3]), Float(t[1] + 0.5 * (l[2] + l[3]) - 0.5))
     }
 
     /// The head's raw output (x, y pairs) placed in crop pixels.
-    func place(_ raw: [Float], by placement: (linear: [Double], offset: [Double])) -> [SIMD2<Float>] {
-        let (l, t) = placement
+    func place(_ raw: [Float], by placement: Placement) -> [SIMD2<Float>] {
+        let (l, t) = (placement.linear, placement.offset)
         let s = outputScale
         return stride(from: 0, to: raw.count - 1, by: 2).map { index in
             let (x, y) = (Double(raw[index]), Double(raw[index + 1]))
